@@ -1,0 +1,317 @@
+//! One worker per sink claims due deliveries and sends them with bounded concurrency; one
+//! writer records finished attempts in batches and wakes the sinks whose next deliveries may now
+//! be due (the next version of a key on an ordered sink).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use channelhub_formats::{EncodeOptions, Format};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::task::JoinHandle;
+use tracing::{Instrument, debug, info_span, warn};
+
+use super::{Outbound, RetryPolicy, SendResult, Sink};
+use crate::config::DispatcherConfig;
+use crate::mapping::Mapping;
+use crate::store::{Claimed, Outcome, OutcomeRecord, Store};
+use crate::time::now_micros;
+
+/// A sink as the dispatcher runs it.
+pub struct SinkRuntime {
+    pub name: String,
+    pub sink: Arc<dyn Sink>,
+    pub format: Format,
+    pub mapping: Option<Mapping>,
+    pub timeout: Duration,
+    pub ordered: bool,
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+}
+
+struct SinkState {
+    rt: SinkRuntime,
+    wake: Notify,
+    permits: Arc<Semaphore>,
+}
+
+/// The dispatcher of one hub process.
+pub struct Dispatcher {
+    store: Store,
+    owner: String,
+    cfg: DispatcherConfig,
+    sinks: HashMap<String, Arc<SinkState>>,
+    outcomes: mpsc::UnboundedSender<OutcomeRecordFor>,
+    outcomes_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<OutcomeRecordFor>>>,
+    stop: watch::Sender<bool>,
+    finish: Notify,
+}
+
+struct OutcomeRecordFor {
+    sink: Arc<SinkState>,
+    record: OutcomeRecord,
+}
+
+impl Dispatcher {
+    /// A dispatcher for `sinks`, claiming as `owner` (unique per process).
+    #[must_use]
+    pub fn new(store: Store, owner: String, cfg: DispatcherConfig, sinks: Vec<SinkRuntime>) -> Arc<Self> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sinks = sinks
+            .into_iter()
+            .map(|rt| {
+                let permits = Arc::new(Semaphore::new(rt.concurrency));
+                (rt.name.clone(), Arc::new(SinkState { rt, wake: Notify::new(), permits }))
+            })
+            .collect();
+        Arc::new(Self {
+            store,
+            owner,
+            cfg,
+            sinks,
+            outcomes: tx,
+            outcomes_rx: std::sync::Mutex::new(Some(rx)),
+            stop: watch::channel(false).0,
+            finish: Notify::new(),
+        })
+    }
+
+    /// Whether `sink` keeps per-key order.
+    #[must_use]
+    pub fn is_ordered(&self, sink: &str) -> bool {
+        self.sinks.get(sink).is_some_and(|s| s.rt.ordered)
+    }
+
+    /// Tells a sink's worker that new deliveries were committed.
+    pub fn wake(&self, sink: &str) {
+        if let Some(s) = self.sinks.get(sink) {
+            s.wake.notify_one();
+        }
+    }
+
+    /// Starts the workers and the outcome writer.
+    ///
+    /// # Panics
+    /// If called twice.
+    pub fn start(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
+        let rx = self.outcomes_rx.lock().expect("not poisoned").take().expect("dispatcher started once");
+        let mut handles = vec![tokio::spawn(Arc::clone(self).write_outcomes(rx))];
+        for s in self.sinks.values() {
+            handles.push(tokio::spawn(Arc::clone(self).run_sink(Arc::clone(s))));
+        }
+        handles
+    }
+
+    /// Stops claiming, lets in-flight sends finish within the grace period, records their
+    /// outcomes and releases what is still leased (it stays pending for the next start).
+    pub async fn shutdown(self: &Arc<Self>, handles: Vec<JoinHandle<()>>) {
+        let _ = self.stop.send(true);
+        let grace = self.cfg.shutdown_grace.0;
+        let deadline = tokio::time::Instant::now() + grace;
+        for s in self.sinks.values() {
+            let all = u32::try_from(s.rt.concurrency).unwrap_or(u32::MAX);
+            if tokio::time::timeout_at(deadline, s.permits.acquire_many(all)).await.is_err() {
+                warn!(sink = %s.rt.name, "in-flight sends still running at shutdown; they stay pending");
+            }
+        }
+        // Every finished send has queued its outcome before giving its permit back: let the
+        // writer drain the queue and stop.
+        self.finish.notify_one();
+        for h in handles {
+            let _ = tokio::time::timeout(Duration::from_secs(5), h).await;
+        }
+        if let Err(e) = self.store.release_leases(&self.owner).await {
+            warn!(error = %e, "could not release leases; they expire by themselves");
+        }
+    }
+
+    async fn run_sink(self: Arc<Self>, s: Arc<SinkState>) {
+        let mut stop = self.stop.subscribe();
+        let lease = self.cfg.lease.0 + s.rt.timeout;
+        let min_free = (s.rt.concurrency / 4).max(1);
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            // Claim only what can be sent now, so leases do not tick while deliveries wait.
+            let free = s.permits.available_permits();
+            if free < min_free {
+                tokio::select! {
+                    p = s.permits.acquire() => drop(p),
+                    _ = stop.changed() => return,
+                }
+                continue;
+            }
+            let until = now_micros() + i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
+            let claimed = match self.store.claim(&s.rt.name, &self.owner, until, free.min(self.cfg.claim_batch)).await {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(sink = %s.rt.name, error = %e, "claim failed; retrying");
+                    tokio::select! {
+                        () = tokio::time::sleep(self.cfg.poll_interval.0) => {},
+                        _ = stop.changed() => return,
+                    }
+                    continue;
+                }
+            };
+            if claimed.is_empty() {
+                let wait = match self.store.next_due(&s.rt.name).await {
+                    Ok(Some(due)) => Duration::from_micros(u64::try_from(due - now_micros()).unwrap_or(0)).min(self.cfg.poll_interval.0),
+                    _ => self.cfg.poll_interval.0,
+                };
+                tokio::select! {
+                    () = s.wake.notified() => {},
+                    () = tokio::time::sleep(wait.max(Duration::from_millis(1))) => {},
+                    _ = stop.changed() => return,
+                }
+                continue;
+            }
+            metrics::counter!("channelhub_claimed_total", "sink" => s.rt.name.clone()).increment(claimed.len() as u64);
+            for c in claimed {
+                let Ok(permit) = Arc::clone(&s.permits).acquire_owned().await else { return };
+                let span = info_span!("deliver", sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id);
+                let me = Arc::clone(&self);
+                let state = Arc::clone(&s);
+                tokio::spawn(
+                    async move {
+                        let record = me.attempt(&state, &c).await;
+                        let _ = me.outcomes.send(OutcomeRecordFor { sink: state, record });
+                        drop(permit);
+                    }
+                    .instrument(span),
+                );
+            }
+        }
+    }
+
+    /// One attempt: map, encode, send (bounded by the timeout), decide the outcome.
+    async fn attempt(&self, s: &SinkState, c: &Claimed) -> OutcomeRecord {
+        let started_at = now_micros();
+        let t0 = Instant::now();
+        let attempt = c.attempt_count + 1;
+        let result = match prepare(&s.rt, c) {
+            Err(error) => SendResult::Permanent { status: None, error },
+            Ok(out) => match tokio::time::timeout(s.rt.timeout, s.rt.sink.send(out)).await {
+                Ok(r) => r,
+                Err(_) => SendResult::Retryable {
+                    status: None,
+                    error: format!("timed out after {}", humantime::format_duration(s.rt.timeout)),
+                    retry_after: None,
+                },
+            },
+        };
+        let duration = t0.elapsed();
+        let sink = s.rt.name.clone();
+        metrics::histogram!("channelhub_attempt_seconds", "sink" => sink.clone()).record(duration.as_secs_f64());
+        let made = u32::try_from(attempt - c.replay_base).unwrap_or(u32::MAX);
+        let (outcome, status, error) = match result {
+            SendResult::Delivered { status } => {
+                metrics::counter!("channelhub_delivered_total", "sink" => sink.clone()).increment(1);
+                #[allow(clippy::cast_precision_loss)]
+                let latency = (now_micros() - c.received_at).max(0) as f64 / 1e6;
+                metrics::histogram!("channelhub_accept_to_delivered_seconds", "sink" => sink).record(latency);
+                (Outcome::Delivered, status, None)
+            }
+            SendResult::Retryable { status, error, retry_after } if !s.rt.retry.exhausted(made) => {
+                metrics::counter!("channelhub_retried_total", "sink" => sink).increment(1);
+                let delay = s.rt.retry.delay(made, retry_after);
+                debug!(attempt, ?delay, %error, "retrying later");
+                let next = now_micros() + i64::try_from(delay.as_micros()).unwrap_or(i64::MAX);
+                (Outcome::Retry { next_attempt_at: next }, status, Some(error))
+            }
+            SendResult::Retryable { status, error, .. } => {
+                metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
+                warn!(attempt, %error, "attempts exhausted; delivery is dead");
+                (Outcome::Dead, status, Some(format!("{error} (attempt {made} of {})", s.rt.retry.max_attempts)))
+            }
+            SendResult::Permanent { status, error } => {
+                metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
+                warn!(attempt, %error, "permanent failure; delivery is dead");
+                (Outcome::Dead, status, Some(error))
+            }
+        };
+        OutcomeRecord {
+            delivery_id: c.id,
+            attempt,
+            started_at,
+            duration_us: i64::try_from(duration.as_micros()).unwrap_or(i64::MAX),
+            outcome,
+            status_code: status.map(i64::from),
+            error,
+        }
+    }
+
+    async fn write_outcomes(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<OutcomeRecordFor>) {
+        let mut buf = Vec::new();
+        loop {
+            let last = tokio::select! {
+                biased;
+                n = rx.recv_many(&mut buf, 2048) => n == 0,
+                () = self.finish.notified() => {
+                    while let Ok(r) = rx.try_recv() {
+                        buf.push(r);
+                    }
+                    true
+                }
+            };
+            self.flush(&mut buf).await;
+            if last {
+                return;
+            }
+        }
+    }
+
+    /// Records a batch of outcomes, retrying while the store is unavailable (the leases keep
+    /// the deliveries from being sent twice meanwhile), then wakes ordered sinks.
+    async fn flush(&self, buf: &mut Vec<OutcomeRecordFor>) {
+        if buf.is_empty() {
+            return;
+        }
+        let records: Vec<OutcomeRecord> = buf.iter().map(|r| r.record.clone()).collect();
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match self.store.record_outcomes(&records).await {
+                Ok(()) => break,
+                Err(e) if *self.stop.borrow() && backoff > Duration::from_secs(2) => {
+                    warn!(error = %e, n = records.len(), "giving up recording outcomes at shutdown; the deliveries stay pending and are sent again");
+                    break;
+                }
+                Err(e) => {
+                    warn!(error = %e, n = records.len(), "recording outcomes failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        let mut woken = HashSet::new();
+        for r in buf.drain(..) {
+            if r.sink.rt.ordered && woken.insert(r.sink.rt.name.clone()) {
+                r.sink.wake.notify_one();
+            }
+        }
+    }
+}
+
+/// The body for one delivery: the canonical JSON as stored when the sink wants it as is,
+/// otherwise the outbound mapping's result encoded in the sink's format.
+fn prepare(rt: &SinkRuntime, c: &Claimed) -> Result<Outbound, String> {
+    let body = if rt.mapping.is_none() && rt.format == Format::Json {
+        Bytes::from(c.document.clone().into_bytes())
+    } else {
+        let doc: serde_json::Value = serde_json::from_str(&c.document).map_err(|e| format!("stored document unreadable: {e}"))?;
+        let doc = match &rt.mapping {
+            Some(m) => m.run_json(doc).map_err(|e| e.to_string())?,
+            None => doc,
+        };
+        Bytes::from(channelhub_formats::encode(rt.format, &doc, &EncodeOptions::default()).map_err(|e| e.to_string())?)
+    };
+    Ok(Outbound {
+        delivery_id: c.id,
+        idempotency_key: c.id.to_string(),
+        correlation_id: c.correlation_id.clone(),
+        business_key: c.business_key.clone(),
+        content_type: rt.format.content_type(),
+        body,
+    })
+}

@@ -1,0 +1,319 @@
+//! Building the hub from its configuration (every problem collected, nothing started), and the
+//! running hub: store, group committer, dispatcher.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use channelhub_formats::DecodeOptions;
+use secrecy::SecretString;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError, ConfigErrors, PartnerConfig, SinkConfig, SourceConfig, suggest};
+use crate::dispatcher::{Dispatcher, Sink, SinkRuntime};
+use crate::mapping::{Condition, Mapping};
+use crate::model::{Kind, Schemas};
+use crate::pipeline::{Accepted, Committer, InboundRequest, IngestError, Pipeline, SourceRuntime};
+use crate::routing::{Route, Router};
+use crate::store::{Store, StoreError, StoreGuard, StoreUrl};
+
+/// A problem in a connector's own config keys: (path below the entry, message).
+pub type ConnectorProblem = (String, String);
+
+/// What the connectors crate provides to the hub: transports by `type`.
+pub trait Connectors {
+    /// The source types known (`http`, ...).
+    fn source_types(&self) -> &[&'static str];
+    /// Checks a source's transport-specific keys.
+    ///
+    /// # Errors
+    /// Every problem, with its key.
+    fn check_source(&self, name: &str, cfg: &SourceConfig) -> Result<(), Vec<ConnectorProblem>>;
+    /// Builds a sink from its config.
+    ///
+    /// # Errors
+    /// Every problem, with its key.
+    fn build_sink(&self, name: &str, cfg: &SinkConfig) -> Result<Arc<dyn Sink>, Vec<ConnectorProblem>>;
+}
+
+/// A checked configuration, compiled and ready to start.
+pub struct Plan {
+    pub config: Config,
+    pub store_url: StoreUrl,
+    sources: HashMap<String, Arc<SourceRuntime>>,
+    sinks: Vec<SinkRuntime>,
+    router: Router,
+    schemas: Schemas,
+}
+
+impl Plan {
+    /// Checks the config, compiles every mapping and condition, builds every sink.
+    ///
+    /// # Errors
+    /// Every problem found.
+    pub fn build(config: Config, connectors: &dyn Connectors) -> Result<Plan, ConfigErrors> {
+        let file = config.file.clone();
+        let mut errors = ConfigErrors::default();
+        let mut err = |path: String, msg: String| errors.push(ConfigError::new(&file, path, msg));
+
+        let store_url = match config.store.parse::<StoreUrl>() {
+            Ok(u) => Some(u),
+            Err(e) => {
+                err("store".into(), e);
+                None
+            }
+        };
+        if config.admin_tokens.is_empty() {
+            err("admin_tokens".into(), "at least one admin token is needed for the management API".into());
+        }
+
+        let mut sources = HashMap::new();
+        for (name, s) in &config.sources {
+            let at = format!("sources.{name}");
+            if !connectors.source_types().contains(&s.r#type.as_str()) {
+                err(format!("{at}.type"), format!("unknown source type `{}`; known: {}", s.r#type, connectors.source_types().join(", ")));
+                continue;
+            }
+            if !config.partners.contains_key(&s.partner) {
+                err(format!("{at}.partner"), format!("unknown partner `{}`{}", s.partner, suggest(&s.partner, config.partners.keys().map(String::as_str))));
+            }
+            if let Err(problems) = connectors.check_source(name, s) {
+                for (p, m) in problems {
+                    err(join(&at, &p), m);
+                }
+            }
+            let kind = Kind::by_name(&s.kind);
+            if kind.is_none() {
+                err(format!("{at}.kind"), format!("unknown kind `{}`; known: {}", s.kind, Kind::names().join(", ")));
+            }
+            let mapping = match Mapping::compile_file(&s.mapping) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    err(format!("{at}.mapping"), e.to_string());
+                    None
+                }
+            };
+            if let (Some(kind), Some(mapping)) = (kind, mapping) {
+                sources.insert(
+                    name.clone(),
+                    Arc::new(SourceRuntime {
+                        name: name.clone(),
+                        partner: s.partner.clone(),
+                        r#type: s.r#type.clone(),
+                        format: s.format,
+                        kind,
+                        mapping,
+                        transport: s.transport.clone(),
+                    }),
+                );
+            }
+        }
+
+        let mut sinks = Vec::new();
+        for (name, s) in &config.sinks {
+            let at = format!("sinks.{name}");
+            let mapping = match &s.mapping {
+                None => None,
+                Some(path) => match Mapping::compile_file(path) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        err(format!("{at}.mapping"), e.to_string());
+                        continue;
+                    }
+                },
+            };
+            match connectors.build_sink(name, s) {
+                Ok(sink) => sinks.push(SinkRuntime {
+                    name: name.clone(),
+                    sink,
+                    format: s.format,
+                    mapping,
+                    timeout: s.timeout.0,
+                    ordered: s.ordered,
+                    concurrency: s.concurrency,
+                    retry: s.retry.into(),
+                }),
+                Err(problems) => {
+                    for (p, m) in problems {
+                        err(join(&at, &p), m);
+                    }
+                }
+            }
+        }
+
+        let mut routes = Vec::new();
+        for (i, r) in config.routes.iter().enumerate() {
+            let at = format!("routes[{i}]");
+            for (j, f) in r.from.iter().enumerate() {
+                if !config.sources.contains_key(f) {
+                    err(format!("{at}.from[{j}]"), format!("unknown source `{f}`{}", suggest(f, config.sources.keys().map(String::as_str))));
+                }
+            }
+            for (j, t) in r.to.iter().enumerate() {
+                if !config.sinks.contains_key(t) {
+                    err(format!("{at}.to[{j}]"), format!("unknown sink `{t}`{}", suggest(t, config.sinks.keys().map(String::as_str))));
+                }
+            }
+            let when = match &r.when {
+                None => None,
+                Some(src) => match Condition::compile(&format!("{at}.when"), src) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        err(format!("{at}.when"), e.to_string());
+                        None
+                    }
+                },
+            };
+            routes.push(Route { name: r.name.clone(), from: r.from.clone(), when, to: r.to.clone() });
+        }
+
+        let plan = store_url.map(|store_url| Plan {
+            store_url,
+            sources,
+            sinks,
+            router: Router::new(routes),
+            schemas: Schemas::compile(),
+            config,
+        });
+        match plan {
+            Some(p) if errors.is_empty() => Ok(p),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The running hub.
+pub struct Hub {
+    config: Config,
+    sources: HashMap<String, Arc<SourceRuntime>>,
+    router: Router,
+    schemas: Schemas,
+    decode: DecodeOptions,
+    store: Store,
+    committer: Committer,
+    dispatcher: Arc<Dispatcher>,
+}
+
+/// Background tasks of a running hub, for shutdown.
+pub struct Running {
+    committer: JoinHandle<()>,
+    dispatcher: Vec<JoinHandle<()>>,
+    _guard: StoreGuard,
+}
+
+impl Hub {
+    /// Opens the store and starts the committer and the dispatcher.
+    ///
+    /// # Errors
+    /// The store cannot be opened or migrated.
+    pub async fn start(plan: Plan) -> Result<(Arc<Hub>, Running), StoreError> {
+        let (store, guard) = Store::open(&plan.store_url).await?;
+        let owner = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
+        let dispatcher = Dispatcher::new(store.clone(), owner, plan.config.dispatcher.clone(), plan.sinks);
+        let wake = Arc::clone(&dispatcher);
+        let (committer, committer_task) = Committer::start(
+            store.clone(),
+            plan.config.ingest.batch_max.max(1),
+            plan.config.ingest.batch_wait.0,
+            move |messages| {
+                let mut sinks: Vec<&str> = messages.iter().flat_map(|m| m.deliveries.iter().map(|d| d.sink.as_str())).collect();
+                sinks.sort_unstable();
+                sinks.dedup();
+                for s in sinks {
+                    wake.wake(s);
+                }
+            },
+        );
+        let handles = dispatcher.start();
+        let decode = DecodeOptions {
+            max_depth: plan.config.ingest.max_depth,
+            max_size: plan.config.ingest.max_body.0,
+            ..DecodeOptions::default()
+        };
+        let hub = Arc::new(Hub {
+            config: plan.config,
+            sources: plan.sources,
+            router: plan.router,
+            schemas: plan.schemas,
+            decode,
+            store,
+            committer,
+            dispatcher,
+        });
+        Ok((hub, Running { committer: committer_task, dispatcher: handles, _guard: guard }))
+    }
+
+    /// Runs one inbound document through the pipeline.
+    ///
+    /// # Errors
+    /// Why it was refused.
+    pub async fn ingest(&self, source: &str, req: InboundRequest) -> Result<Accepted, IngestError> {
+        let src = self.sources.get(source).ok_or_else(|| IngestError::UnknownSource(source.to_string()))?;
+        if req.body.len() > self.config.ingest.max_body.0 {
+            return Err(IngestError::TooLarge { size: req.body.len(), limit: self.config.ingest.max_body.0 });
+        }
+        let is_ordered = |s: &str| self.dispatcher.is_ordered(s);
+        Pipeline {
+            committer: &self.committer,
+            schemas: &self.schemas,
+            router: &self.router,
+            is_ordered: &is_ordered,
+            decode: &self.decode,
+        }
+        .ingest(src, req)
+        .await
+    }
+
+    /// A source by name.
+    #[must_use]
+    pub fn source(&self, name: &str) -> Option<&Arc<SourceRuntime>> {
+        self.sources.get(name)
+    }
+
+    /// A partner's config (credentials) by name.
+    #[must_use]
+    pub fn partner(&self, name: &str) -> Option<&PartnerConfig> {
+        self.config.partners.get(name)
+    }
+
+    /// Bearer tokens of the management API.
+    #[must_use]
+    pub fn admin_tokens(&self) -> &[SecretString] {
+        &self.config.admin_tokens
+    }
+
+    /// The configuration the hub runs with.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Wakes a sink's worker (after a replay).
+    pub fn wake(&self, sink: &str) {
+        self.dispatcher.wake(sink);
+    }
+
+    /// Graceful stop, after the listeners have stopped accepting: pending commits finish,
+    /// in-flight sends finish within the grace period, the rest stays pending.
+    pub async fn shutdown(self: Arc<Self>, running: Running) {
+        let Running { committer, dispatcher, _guard } = running;
+        let d = Arc::clone(&self.dispatcher);
+        // Dropping the hub's committer sender ends the committer once queued batches commit.
+        drop(self);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), committer).await;
+        d.shutdown(dispatcher).await;
+    }
+}
+
+/// `at.p`, or `at` when `p` is empty.
+fn join(at: &str, p: &str) -> String {
+    if p.is_empty() { at.to_string() } else { format!("{at}.{p}") }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map_or_else(|_| "hub".to_string(), |h| h.trim().to_string())
+}

@@ -1,0 +1,254 @@
+//! The inbound half of the flow: decode, map, validate, route, then commit the message and its
+//! deliveries in a group-committed transaction; the caller hears "accepted" only after the commit.
+//! Refusals are committed too (status `rejected`, with the error), so every input has a history.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use channelhub_formats::{DecodeOptions, Format};
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, warn};
+use uuid::Uuid;
+use vrl::value::Value as VrlValue;
+
+use crate::mapping::{Mapping, MappingError, to_json};
+use crate::model::{Kind, SchemaError};
+use crate::store::{Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
+
+/// A source as the pipeline runs it.
+pub struct SourceRuntime {
+    pub name: String,
+    pub partner: String,
+    pub r#type: String,
+    pub format: Format,
+    pub kind: Kind,
+    pub mapping: Mapping,
+    /// Transport-specific settings, for the connector.
+    pub transport: serde_yaml_ng::Mapping,
+}
+
+/// One inbound document as a connector received it.
+#[derive(Debug, Clone)]
+pub struct InboundRequest {
+    pub body: Bytes,
+    pub idempotency_key: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+/// The answer to an accepted (or repeated) request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accepted {
+    pub message_id: Uuid,
+    /// `true` when the idempotency key was seen before; `message_id` is then the first one's.
+    pub duplicate: bool,
+}
+
+/// Why an inbound document was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("unknown source `{0}`")]
+    UnknownSource(String),
+    #[error("body of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("{0}")]
+    Decode(channelhub_formats::DecodeError),
+    #[error("{0}")]
+    Mapping(MappingError),
+    #[error("{0}")]
+    Schema(SchemaError),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("the hub is shutting down")]
+    ShuttingDown,
+    #[error("{0}")]
+    Store(Arc<StoreError>),
+}
+
+impl IngestError {
+    /// Stable machine-readable code for the error body.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::UnknownSource(_) => "unknown_source",
+            IngestError::TooLarge { .. } => "too_large",
+            IngestError::Decode(_) => "undecodable",
+            IngestError::Mapping(_) => "mapping_failed",
+            IngestError::Schema(_) => "schema_violation",
+            IngestError::BadRequest(_) => "bad_request",
+            IngestError::ShuttingDown => "shutting_down",
+            IngestError::Store(_) => "store_unavailable",
+        }
+    }
+
+    /// Where in the input or document the problem is, when known.
+    #[must_use]
+    pub fn path(&self) -> Option<String> {
+        match self {
+            IngestError::Schema(e) => Some(e.path().to_string()),
+            IngestError::Decode(e) => e.path.clone().or_else(|| match (e.line, e.column) {
+                (Some(l), Some(c)) => Some(format!("line {l}, column {c}")),
+                _ => e.offset.map(|o| format!("byte {o}")),
+            }),
+            _ => None,
+        }
+    }
+
+    fn record(&self) -> serde_json::Value {
+        let mut v = json!({"code": self.code(), "message": self.to_string()});
+        if let Some(p) = self.path() {
+            v["path"] = json!(p);
+        }
+        if let IngestError::Schema(e) = self {
+            v["violations"] = json!(e.violations);
+        }
+        v
+    }
+}
+
+type Reply = oneshot::Sender<Result<Committed, Arc<StoreError>>>;
+
+/// Group commit: messages from concurrent requests are batched into one transaction (bounded
+/// size and wait); each request is answered after its batch commits.
+pub(crate) struct Committer {
+    tx: mpsc::Sender<(NewMessage, Reply)>,
+}
+
+impl Committer {
+    pub(crate) fn start(
+        store: Store,
+        batch_max: usize,
+        batch_wait: Duration,
+        on_commit: impl Fn(&[NewMessage]) + Send + 'static,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = mpsc::channel::<(NewMessage, Reply)>(batch_max * 8);
+        let handle = tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(batch_max);
+            while rx.recv_many(&mut batch, batch_max).await > 0 {
+                if batch.len() < batch_max && !batch_wait.is_zero() {
+                    let deadline = tokio::time::Instant::now() + batch_wait;
+                    while batch.len() < batch_max {
+                        match tokio::time::timeout_at(deadline, rx.recv()).await {
+                            Ok(Some(item)) => batch.push(item),
+                            _ => break,
+                        }
+                    }
+                }
+                let (messages, replies): (Vec<NewMessage>, Vec<Reply>) = batch.drain(..).unzip();
+                metrics::histogram!("channelhub_commit_batch_size").record(messages.len() as f64);
+                match store.commit_batch(&messages).await {
+                    Ok(answers) => {
+                        on_commit(&messages);
+                        for (reply, answer) in replies.into_iter().zip(answers) {
+                            let _ = reply.send(Ok(answer));
+                        }
+                    }
+                    Err(e) => {
+                        warn!(error = %e, n = messages.len(), "commit failed; the batch is refused");
+                        let e = Arc::new(e);
+                        for reply in replies {
+                            let _ = reply.send(Err(Arc::clone(&e)));
+                        }
+                    }
+                }
+            }
+        });
+        (Self { tx }, handle)
+    }
+
+    async fn commit(&self, m: NewMessage) -> Result<Committed, IngestError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send((m, reply)).await.map_err(|_| IngestError::ShuttingDown)?;
+        answer.await.map_err(|_| IngestError::ShuttingDown)?.map_err(IngestError::Store)
+    }
+}
+
+/// Everything the pipeline needs besides the source.
+pub(crate) struct Pipeline<'a> {
+    pub committer: &'a Committer,
+    pub schemas: &'a crate::model::Schemas,
+    pub router: &'a crate::routing::Router,
+    pub is_ordered: &'a (dyn Fn(&str) -> bool + Sync),
+    pub decode: &'a DecodeOptions,
+}
+
+impl Pipeline<'_> {
+    /// Runs one inbound document through the pipeline and commits the result.
+    pub(crate) async fn ingest(&self, src: &SourceRuntime, req: InboundRequest) -> Result<Accepted, IngestError> {
+        let t0 = Instant::now();
+        let source = src.name.clone();
+        metrics::counter!("channelhub_received_total", "source" => source.clone()).increment(1);
+        let id = Uuid::now_v7();
+        let correlation_id = req.correlation_id.clone().unwrap_or_else(|| id.to_string());
+        let span = tracing::info_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
+        let _enter = span.enter();
+        let mut msg = NewMessage {
+            id,
+            source: src.name.clone(),
+            partner: src.partner.clone(),
+            status: MessageStatus::Rejected,
+            received_at: crate::time::now_micros(),
+            correlation_id,
+            idempotency_key: req.idempotency_key.clone(),
+            kind: Some(src.kind.name().to_string()),
+            business_key: None,
+            schema_version: Some(i64::from(src.kind.spec().schema_version)),
+            raw: req.body.clone(),
+            document: None,
+            error: None,
+            routes: None,
+            deliveries: Vec::new(),
+        };
+        drop(_enter);
+        match self.process(src, &req.body, &mut msg) {
+            Ok(()) => {
+                let answer = self.committer.commit(msg).await?;
+                let elapsed = t0.elapsed().as_secs_f64();
+                metrics::histogram!("channelhub_accept_seconds", "source" => source.clone()).record(elapsed);
+                match answer {
+                    Committed::New(message_id) => {
+                        metrics::counter!("channelhub_accepted_total", "source" => source).increment(1);
+                        Ok(Accepted { message_id, duplicate: false })
+                    }
+                    Committed::Duplicate(message_id) => {
+                        metrics::counter!("channelhub_duplicates_total", "source" => source).increment(1);
+                        Ok(Accepted { message_id, duplicate: true })
+                    }
+                }
+            }
+            Err(err) => {
+                metrics::counter!("channelhub_rejected_total", "source" => source, "reason" => err.code()).increment(1);
+                debug!(message_id = %msg.id, error = %err, "refused");
+                msg.error = Some(err.record().to_string());
+                // The refusal is recorded; if even that fails, the partner still hears why the
+                // document was refused.
+                if let Err(e) = self.committer.commit(msg).await {
+                    warn!(error = %e, "could not record a refusal");
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Decode, map, validate, route: fills in `msg` or says why not.
+    fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<(), IngestError> {
+        let decoded = channelhub_formats::decode(src.format, body, self.decode).map_err(IngestError::Decode)?;
+        let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
+        if matches!(mapped, VrlValue::Array(_)) {
+            return Err(IngestError::Mapping(MappingError::NotAnObject { name: src.mapping.name().to_string(), got: "an array" }));
+        }
+        let doc = to_json(&mapped);
+        self.schemas.validate(src.kind, &doc).map_err(IngestError::Schema)?;
+        msg.business_key = src.kind.business_key(&doc);
+        let (decisions, sinks) = self.router.route(&src.name, &mapped);
+        msg.document = Some(doc.to_string());
+        msg.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
+        msg.status = if sinks.is_empty() { MessageStatus::Unrouted } else { MessageStatus::Accepted };
+        msg.deliveries = sinks
+            .into_iter()
+            .map(|sink| NewDelivery { id: Uuid::now_v7(), ordered: (self.is_ordered)(&sink), sink })
+            .collect();
+        Ok(())
+    }
+}

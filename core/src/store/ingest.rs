@@ -1,0 +1,207 @@
+//! Committing accepted and refused messages: one transaction per batch (group commit) holding
+//! the raw inputs, the messages, their deliveries and their idempotency keys.
+
+use std::collections::HashMap;
+
+use sea_orm::{TransactionTrait, Value};
+use uuid::Uuid;
+
+use super::sql::{get, value_rows};
+use super::{Store, StoreError};
+
+/// What became of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStatus {
+    /// Valid and routed to at least one sink.
+    Accepted,
+    /// Valid, but no route matched: kept, delivered nowhere.
+    Unrouted,
+    /// Refused (undecodable, mapping or schema failure): kept with the error.
+    Rejected,
+}
+
+impl MessageStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Accepted => "accepted",
+            MessageStatus::Unrouted => "unrouted",
+            MessageStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// A message to commit.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: Uuid,
+    pub source: String,
+    pub partner: String,
+    pub status: MessageStatus,
+    pub received_at: i64,
+    pub correlation_id: String,
+    pub idempotency_key: Option<String>,
+    pub kind: Option<String>,
+    pub business_key: Option<String>,
+    pub schema_version: Option<i64>,
+    /// The raw input as received.
+    pub raw: bytes::Bytes,
+    /// The canonical document, JSON text.
+    pub document: Option<String>,
+    /// The refusal, JSON text.
+    pub error: Option<String>,
+    /// Route decisions, JSON text.
+    pub routes: Option<String>,
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// A delivery to create with its message.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: Uuid,
+    pub sink: String,
+    pub ordered: bool,
+}
+
+/// The answer for one message of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Stored with this id.
+    New(Uuid),
+    /// Its idempotency key was already accepted, as this message.
+    Duplicate(Uuid),
+}
+
+const MESSAGE_COLS: usize = 14;
+const DELIVERY_COLS: usize = 10;
+/// Rows per multi-row INSERT: far below both dialects' bound-parameter limits.
+const CHUNK: usize = 200;
+
+impl Store {
+    /// Commits `batch` in one transaction and says, per message, whether it was stored or was a
+    /// duplicate of an accepted one (same source and idempotency key).
+    ///
+    /// # Errors
+    /// Nothing of the batch is stored.
+    pub async fn commit_batch(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError> {
+        let d = self.dialect;
+        let txn = self.db.begin().await?;
+        let now = crate::time::now_micros();
+
+        // Idempotency: the first accepted message with a (source, key) wins, within the batch
+        // and across everything committed before (the inbox's primary key decides races
+        // between instances).
+        let mut answers: Vec<Committed> = batch.iter().map(|m| Committed::New(m.id)).collect();
+        let mut first_in_batch: HashMap<(&str, &str), Uuid> = HashMap::new();
+        let mut keyed = Vec::new();
+        for (i, m) in batch.iter().enumerate() {
+            let (Some(key), MessageStatus::Accepted | MessageStatus::Unrouted) = (&m.idempotency_key, m.status) else {
+                continue;
+            };
+            if let Some(first) = first_in_batch.get(&(m.source.as_str(), key.as_str())) {
+                answers[i] = Committed::Duplicate(*first);
+            } else {
+                first_in_batch.insert((&m.source, key), m.id);
+                keyed.push(i);
+            }
+        }
+        for i in keyed {
+            let m = &batch[i];
+            let key = m.idempotency_key.clone().unwrap_or_default();
+            let inserted = d
+                .exec(
+                    &txn,
+                    "INSERT INTO inbox (source, idempotency_key, message_id, received_at) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT DO NOTHING",
+                    vec![m.source.clone().into(), key.clone().into(), m.id.to_string().into(), now.into()],
+                )
+                .await?;
+            if inserted == 0 {
+                let rows = d
+                    .all(
+                        &txn,
+                        "SELECT message_id FROM inbox WHERE source = ? AND idempotency_key = ?",
+                        vec![m.source.clone().into(), key.into()],
+                    )
+                    .await?;
+                let first: String = rows.first().map(|r| get(r, "message_id")).transpose()?.unwrap_or_default();
+                let first = Uuid::parse_str(&first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
+                answers[i] = Committed::Duplicate(first);
+            }
+        }
+
+        let stored: Vec<&NewMessage> = batch
+            .iter()
+            .zip(&answers)
+            .filter(|(_, a)| matches!(a, Committed::New(_)))
+            .map(|(m, _)| m)
+            .collect();
+        for chunk in stored.chunks(CHUNK) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+            for m in chunk {
+                values.extend([
+                    m.id.to_string().into(),
+                    m.source.clone().into(),
+                    m.received_at.into(),
+                    m.raw.to_vec().into(),
+                ]);
+            }
+            let sql = format!("INSERT INTO inputs (id, source, received_at, raw) VALUES {}", value_rows(chunk.len(), 4));
+            d.exec(&txn, &sql, values).await?;
+
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * MESSAGE_COLS);
+            for m in chunk {
+                values.extend([
+                    m.id.to_string().into(),
+                    m.id.to_string().into(),
+                    m.kind.clone().into(),
+                    m.business_key.clone().into(),
+                    m.source.clone().into(),
+                    m.partner.clone().into(),
+                    m.status.as_str().into(),
+                    m.received_at.into(),
+                    m.correlation_id.clone().into(),
+                    m.idempotency_key.clone().into(),
+                    m.schema_version.into(),
+                    m.document.clone().into(),
+                    m.error.clone().into(),
+                    m.routes.clone().into(),
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO messages (id, input_id, kind, business_key, source, partner, status, received_at, \
+                 correlation_id, idempotency_key, schema_version, document, error, routes) VALUES {}",
+                value_rows(chunk.len(), MESSAGE_COLS)
+            );
+            d.exec(&txn, &sql, values).await?;
+        }
+
+        let deliveries: Vec<(&NewMessage, &NewDelivery)> =
+            stored.iter().flat_map(|m| m.deliveries.iter().map(move |dl| (*m, dl))).collect();
+        for chunk in deliveries.chunks(CHUNK) {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * DELIVERY_COLS);
+            for (m, dl) in chunk {
+                values.extend([
+                    dl.id.to_string().into(),
+                    m.id.to_string().into(),
+                    dl.sink.clone().into(),
+                    m.business_key.clone().into(),
+                    i64::from(dl.ordered).into(),
+                    "pending".into(),
+                    0_i64.into(),
+                    now.into(),
+                    now.into(),
+                    now.into(),
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO deliveries (id, message_id, sink, business_key, ordered, status, attempt_count, \
+                 next_attempt_at, created_at, updated_at) VALUES {}",
+                value_rows(chunk.len(), DELIVERY_COLS)
+            );
+            d.exec(&txn, &sql, values).await?;
+        }
+        txn.commit().await?;
+        Ok(answers)
+    }
+}

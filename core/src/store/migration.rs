@@ -1,0 +1,104 @@
+//! Schema migrations (sea-orm-migration), one DDL text per dialect where types differ.
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+pub(super) struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Initial)]
+    }
+}
+
+struct Initial;
+
+impl MigrationName for Initial {
+    fn name(&self) -> &str {
+        "m20261125_000001_initial"
+    }
+}
+
+/// The first schema. `{int}` and `{blob}` are the dialect's types; `{serial}` the delivery
+/// sequence that gives acceptance order.
+const INITIAL: &str = r"
+CREATE TABLE inputs (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    received_at {int} NOT NULL,
+    raw {blob} NOT NULL
+);
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    input_id TEXT NOT NULL,
+    kind TEXT,
+    business_key TEXT,
+    source TEXT NOT NULL,
+    partner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at {int} NOT NULL,
+    correlation_id TEXT NOT NULL,
+    idempotency_key TEXT,
+    schema_version {int},
+    document TEXT,
+    error TEXT,
+    routes TEXT
+);
+CREATE INDEX messages_business_key ON messages (business_key);
+CREATE INDEX messages_received_at ON messages (received_at);
+CREATE TABLE deliveries (
+    seq {serial},
+    id TEXT NOT NULL UNIQUE,
+    message_id TEXT NOT NULL,
+    sink TEXT NOT NULL,
+    business_key TEXT,
+    ordered {int} NOT NULL,
+    status TEXT NOT NULL,
+    attempt_count {int} NOT NULL DEFAULT 0,
+    replay_base {int} NOT NULL DEFAULT 0,
+    next_attempt_at {int} NOT NULL,
+    lease_owner TEXT,
+    lease_until {int} NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_status {int},
+    created_at {int} NOT NULL,
+    updated_at {int} NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (sink, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_key_order ON deliveries (sink, business_key, seq) WHERE status = 'pending';
+CREATE INDEX deliveries_message ON deliveries (message_id);
+CREATE INDEX deliveries_status ON deliveries (status, sink);
+CREATE TABLE attempts (
+    delivery_id TEXT NOT NULL,
+    attempt {int} NOT NULL,
+    started_at {int} NOT NULL,
+    duration_us {int} NOT NULL,
+    outcome TEXT NOT NULL,
+    status_code {int},
+    error TEXT,
+    PRIMARY KEY (delivery_id, attempt)
+);
+CREATE TABLE inbox (
+    source TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    received_at {int} NOT NULL,
+    PRIMARY KEY (source, idempotency_key)
+);
+";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Initial {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let (int, blob, serial) = match manager.get_database_backend() {
+            DbBackend::Postgres => ("BIGINT", "BYTEA", "BIGSERIAL PRIMARY KEY"),
+            _ => ("INTEGER", "BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        };
+        let ddl = INITIAL.replace("{int}", int).replace("{blob}", blob).replace("{serial}", serial);
+        let db = manager.get_connection();
+        for stmt in ddl.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            db.execute_unprepared(stmt).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,212 @@
+//! Pure, synchronous codecs between partner bytes and the document tree that mappings read and write.
+//!
+//! Every format decodes into a [`serde_json::Value`] and encodes from one, so a VRL mapping sees
+//! the same kind of tree whatever the wire format was. The tree shape of each format is described
+//! in `formats/README.md`; the limits that protect the hub from hostile input live in
+//! [`DecodeOptions`].
+//!
+//! ```
+//! use channelhub_formats::{decode, encode, DecodeOptions, EncodeOptions, Format};
+//!
+//! let doc = decode(Format::Xml, b"<Order><Id>PO-1001</Id></Order>", &DecodeOptions::default())?;
+//! assert_eq!(doc, serde_json::json!({"Order": {"Id": "PO-1001"}}));
+//! let json = encode(Format::Json, &doc, &EncodeOptions::default())?;
+//! assert_eq!(json, br#"{"Order":{"Id":"PO-1001"}}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod json;
+mod xml;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, UnknownFormat};
+
+/// A wire format the hub can decode and encode.
+///
+/// New formats (CSV, X12, EDIFACT) are added as variants here, in [`Format::ALL`], in
+/// [`Format::as_str`] and [`Format::content_type`], and in the dispatch of [`decode`] and [`encode`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON (RFC 8259), UTF-8.
+    Json,
+    /// XML 1.0, UTF-8, namespace-aware; no DTD.
+    Xml,
+}
+
+impl Format {
+    /// Every supported format, in the order they are listed in messages.
+    pub const ALL: &'static [Format] = &[Format::Json, Format::Xml];
+
+    /// The lowercase name used in configs, on the command line and in error messages.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Xml => "xml",
+        }
+    }
+
+    /// The media type to send in a `Content-Type` header for documents of this format.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Xml => "application/xml",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    /// Parses a format name, ignoring ASCII case (`"JSON"` and `"json"` are the same).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|format| format.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownFormat { name: s.to_owned() })
+    }
+}
+
+/// What to do when a JSON object repeats a key (or an XML element repeats an attribute's local
+/// name under different namespace prefixes).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateKeys {
+    /// Keep the last value, as most JSON parsers do. This is the fast path.
+    #[default]
+    LastWins,
+    /// Refuse the document with an error naming the key and where it is.
+    Reject,
+}
+
+/// Limits and choices applied while decoding partner input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Deepest nesting accepted: JSON arrays and objects, or XML elements (the root element is
+    /// depth 1). JSON is additionally bounded by serde_json's own limit of 128.
+    pub max_depth: usize,
+    /// Largest input accepted, in bytes; larger inputs are refused before parsing starts.
+    pub max_size: usize,
+    /// What to do with a repeated JSON key or XML attribute local name.
+    pub duplicate_keys: DuplicateKeys,
+    /// XML element local names that always decode to an array, even when they occur once, so
+    /// that one `InvoiceLine` and three have the same shape.
+    pub xml_repeated: Vec<String>,
+}
+
+impl DecodeOptions {
+    /// The default nesting limit.
+    pub const DEFAULT_MAX_DEPTH: usize = 64;
+    /// The default size limit: 10 MiB.
+    pub const DEFAULT_MAX_SIZE: usize = 10 * 1024 * 1024;
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+            max_size: Self::DEFAULT_MAX_SIZE,
+            duplicate_keys: DuplicateKeys::LastWins,
+            xml_repeated: Vec::new(),
+        }
+    }
+}
+
+/// Choices applied while encoding a document tree for a destination.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EncodeOptions {
+    /// Indent the output for people to read. Compact output is the default.
+    pub pretty: bool,
+    /// XML only: the root element name. When set, the whole tree is the root element's content;
+    /// when unset, the tree must be an object with exactly one key, the root element name.
+    pub xml_root: Option<String>,
+    /// XML only: namespace declarations written on the root element, as `(prefix, uri)` pairs.
+    /// The prefix `""` declares the default namespace, which every unprefixed element then
+    /// belongs to; other prefixes may be used in the tree's keys (`"cbc:ID"`).
+    pub xml_namespaces: Vec<(String, String)>,
+}
+
+/// Decodes `input` in `format` into a document tree.
+///
+/// # Errors
+///
+/// Returns a [`DecodeError`] saying what is wrong and where (byte offset, line and column, and
+/// the path in the document where known) when the input is malformed, too large, too deeply
+/// nested, or uses something this crate refuses (a DTD, an encoding other than UTF-8).
+pub fn decode(format: Format, input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
+    match format {
+        Format::Json => json::decode(input, opts),
+        Format::Xml => xml::decode(input, opts),
+    }
+}
+
+/// Encodes a document tree as `format`.
+///
+/// # Errors
+///
+/// Returns an [`EncodeError`] naming the tree path of the first value that cannot be written in
+/// `format` (for XML: a key that is not a valid element name, an array of arrays, ...).
+pub fn encode(format: Format, doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, EncodeError> {
+    match format {
+        Format::Json => json::encode(doc, opts),
+        Format::Xml => xml::encode(doc, opts),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_parses_names_in_any_case_and_lists_known_ones_on_error() {
+        assert_eq!("json".parse::<Format>(), Ok(Format::Json));
+        assert_eq!("XML".parse::<Format>(), Ok(Format::Xml));
+        assert_eq!("Json".parse::<Format>(), Ok(Format::Json));
+        let err = "yaml".parse::<Format>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown format `yaml`; known formats: json, xml"
+        );
+    }
+
+    #[test]
+    fn format_displays_and_deserializes_lowercase() {
+        assert_eq!(Format::Json.to_string(), "json");
+        assert_eq!(Format::Xml.to_string(), "xml");
+        let f: Format = serde_json::from_str("\"xml\"").unwrap();
+        assert_eq!(f, Format::Xml);
+        assert!(serde_json::from_str::<Format>("\"csv\"").is_err());
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(Format::Json.content_type(), "application/json");
+        assert_eq!(Format::Xml.content_type(), "application/xml");
+    }
+
+    #[test]
+    fn defaults() {
+        let d = DecodeOptions::default();
+        assert_eq!(d.max_depth, 64);
+        assert_eq!(d.max_size, 10 * 1024 * 1024);
+        assert_eq!(d.duplicate_keys, DuplicateKeys::LastWins);
+        assert!(d.xml_repeated.is_empty());
+        let e = EncodeOptions::default();
+        assert!(!e.pretty);
+        assert!(e.xml_root.is_none());
+        assert!(e.xml_namespaces.is_empty());
+    }
+}

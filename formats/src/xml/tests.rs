@@ -1,0 +1,247 @@
+//! XML round trips: decode, encode, decode again, on hand-made documents, mutated input and the shared samples.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::{DecodeErrorKind, DecodeOptions, EncodeOptions, Format, decode, encode};
+
+/// Decodes `input`, then checks that encoding the tree (compact and pretty) and decoding the
+/// result gives the same tree. Returns the tree.
+fn round_trip(input: &[u8], opts: &DecodeOptions) -> Value {
+    let first = match decode(Format::Xml, input, opts) {
+        Ok(doc) => doc,
+        Err(e) => panic!("decode failed: {e}"),
+    };
+    assert_round_trips(&first, opts);
+    first
+}
+
+fn assert_round_trips(doc: &Value, opts: &DecodeOptions) {
+    for pretty in [false, true] {
+        let encode_opts = EncodeOptions {
+            pretty,
+            ..EncodeOptions::default()
+        };
+        let xml = match encode(Format::Xml, doc, &encode_opts) {
+            Ok(xml) => xml,
+            Err(e) => panic!("encode (pretty: {pretty}) failed: {e}\ntree: {doc}"),
+        };
+        let again = match decode(Format::Xml, &xml, opts) {
+            Ok(doc) => doc,
+            Err(e) => panic!(
+                "decoding our own output failed: {e}\n{}",
+                String::from_utf8_lossy(&xml)
+            ),
+        };
+        assert_eq!(
+            &again,
+            doc,
+            "round trip (pretty: {pretty}) changed the tree; output was:\n{}",
+            String::from_utf8_lossy(&xml)
+        );
+    }
+}
+
+#[test]
+fn round_trip_of_a_rich_document() {
+    let input = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- a comment -->
+<inv:Invoice xmlns:inv="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+             xmlns:cbc="urn:cbc" xmlns:cac="urn:cac">
+  <cbc:ID>INV-2026-001</cbc:ID>
+  <cbc:Note>含税价格 &amp; "运费" &lt;另计&gt;</cbc:Note>
+  <cbc:Note><![CDATA[<raw> & text]]></cbc:Note>
+  <cac:AccountingSupplierParty>
+    <cac:Party><cbc:Name xml:lang="zh">上海某某贸易有限公司</cbc:Name></cac:Party>
+  </cac:AccountingSupplierParty>
+  <cac:InvoiceLine>
+    <cbc:ID>1</cbc:ID>
+    <cbc:InvoicedQuantity unitCode="EA">10</cbc:InvoicedQuantity>
+    <cbc:LineExtensionAmount currencyID="CNY">125.50</cbc:LineExtensionAmount>
+    <cac:Item><cbc:Description>Line one
+second line</cbc:Description><cac:Empty/></cac:Item>
+  </cac:InvoiceLine>
+  <cbc:PaymentNote>Pay <cbc:Em>now</cbc:Em> please</cbc:PaymentNote>
+  <cbc:Attr a="tab&#9;newline&#10;cr&#13;quote&quot;"/>
+</inv:Invoice>"#;
+    let opts = DecodeOptions {
+        xml_repeated: vec!["InvoiceLine".into()],
+        ..DecodeOptions::default()
+    };
+    let doc = round_trip(input.as_bytes(), &opts);
+    assert_eq!(
+        doc,
+        json!({"Invoice": {
+            "@xmlns": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+            "ID": "INV-2026-001",
+            "Note": ["含税价格 & \"运费\" <另计>", "<raw> & text"],
+            "AccountingSupplierParty": {"Party": {"Name": {"@lang": "zh", "#text": "上海某某贸易有限公司"}}},
+            "InvoiceLine": [{
+                "ID": "1",
+                "InvoicedQuantity": {"@unitCode": "EA", "#text": "10"},
+                "LineExtensionAmount": {"@currencyID": "CNY", "#text": "125.50"},
+                "Item": {"Description": "Line one\nsecond line", "Empty": null},
+            }],
+            "PaymentNote": {"#text": "Pay please", "Em": "now"},
+            "Attr": {"@a": "tab\tnewline\ncr\rquote\""},
+        }})
+    );
+}
+
+#[test]
+fn round_trip_keeps_the_root_namespace() {
+    let doc = round_trip(
+        br#"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><A>1</A></Document>"#,
+        &DecodeOptions::default(),
+    );
+    let xml = encode(Format::Xml, &doc, &EncodeOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(xml).unwrap(),
+        r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><A>1</A></Document>"#
+    );
+}
+
+#[test]
+fn round_trip_of_edge_shapes() {
+    for input in [
+        "<a/>",
+        "<a>  </a>",
+        "<a x=''/>",
+        "<a><b/><b/><b>1</b></a>",
+        "<a><b><c>1</c></b><b/></a>",
+        "<a>t<b/></a>",
+        "<a x='1'>t</a>",
+        "<订单 编号='1'><行>一</行><行>二</行></订单>",
+        "<a:b xmlns:a='urn:a' a:c='1'><a:d/></a:b>",
+        "<a>&#x1F600; &#128512;</a>",
+    ] {
+        round_trip(input.as_bytes(), &DecodeOptions::default());
+    }
+}
+
+/// A small deterministic generator, so failures reproduce without a seed in the output.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).unwrap_or(0)
+    }
+}
+
+#[test]
+fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
+    let base = r#"<?xml version="1.0"?><r:Order xmlns:r="urn:r" id="1"><Line no="1"><Sku>A&amp;B</Sku></Line><Line no="2"><![CDATA[x]]></Line><Note>上海 <b>x</b> y</Note><!-- c --><E/></r:Order>"#;
+    let opts = DecodeOptions::default();
+    for end in 0..=base.len() {
+        if let Ok(doc) = decode(Format::Xml, &base.as_bytes()[..end], &opts) {
+            assert_round_trips(&doc, &opts);
+        }
+    }
+    let interesting = b"<>&;\"'/![]-?=: \n#xabc\xc3\x00\xff";
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut accepted = 0;
+    for _ in 0..5_000 {
+        let mut input = base.as_bytes().to_vec();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(input.len());
+            let byte = if rng.below(2) == 0 {
+                interesting[rng.below(interesting.len())]
+            } else {
+                u8::try_from(rng.below(256)).unwrap_or(0)
+            };
+            match rng.below(3) {
+                0 => input[at] = byte,
+                1 => input.insert(at, byte),
+                _ => {
+                    input.remove(at);
+                }
+            }
+        }
+        if let Ok(doc) = decode(Format::Xml, &input, &opts) {
+            accepted += 1;
+            assert_round_trips(&doc, &opts);
+        }
+    }
+    assert!(
+        accepted > 0,
+        "no mutation was accepted; the test checks nothing"
+    );
+}
+
+fn samples_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples"))
+}
+
+fn xml_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "xml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Decodes every shared XML sample and checks it round trips. Samples that are refused are
+/// listed with the reason; a refusal is only acceptable when it is deliberate (a DOCTYPE, an
+/// unsupported encoding), never because the parser thinks a published sample is malformed.
+#[test]
+fn shared_samples_decode_and_round_trip() {
+    let root = samples_dir();
+    if !root.is_dir() {
+        eprintln!(
+            "skipped: no shared samples at {} (they are not part of the repository)",
+            root.display()
+        );
+        return;
+    }
+    let opts = DecodeOptions::default();
+    let mut decoded = 0;
+    let mut refused = Vec::new();
+    for folder in ["ubl", "iso20022", "cxml", "gs1"] {
+        for path in xml_files(&root.join(folder)) {
+            let name = format!(
+                "{folder}/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => panic!("cannot read {name}: {e}"),
+            };
+            match decode(Format::Xml, &bytes, &opts) {
+                Ok(doc) => {
+                    assert_round_trips(&doc, &opts);
+                    decoded += 1;
+                    eprintln!("ok       {name}");
+                }
+                Err(e) => {
+                    eprintln!("refused  {name}: {e}");
+                    refused.push((name, e));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{decoded} samples decoded and round-tripped, {} refused",
+        refused.len()
+    );
+    assert!(decoded > 0, "no XML sample found under {}", root.display());
+    for (name, e) in &refused {
+        assert_eq!(
+            e.kind,
+            DecodeErrorKind::Unsupported,
+            "{name} was refused as malformed: {e}"
+        );
+    }
+}
