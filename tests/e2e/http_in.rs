@@ -183,18 +183,31 @@ async fn idempotency_sqlite() {
 async fn concurrent_same_key_accepted_once() {
     let partner = FakePartner::start().await;
     let hub = Hub::start(&one_sink(&partner), &Store::Sqlite).await;
-    let doc = order();
-    let replies: Vec<Reply> =
-        join_all((0..6).map(|_| hub.post_order(&doc, Some("race-key-1")))).await;
-    let accepted: Vec<&Reply> = replies.iter().filter(|r| r.status == 202).collect();
-    assert_eq!(accepted.len(), 1, "exactly one 202: {replies:?}");
-    let id = accepted[0].message_id();
-    for r in &replies {
-        assert!(r.status == 202 || r.status == 200, "{r:?}");
-        assert_eq!(r.message_id(), id, "{r:?}");
+    // Several rounds, each with its own key and order number, make the race likely to show.
+    for round in 0..5 {
+        let number = format!("RACE-{round}");
+        let key = format!("race-key-{round}");
+        let doc = order_numbered(&number);
+        let replies: Vec<Reply> = join_all((0..8).map(|_| hub.post_order(&doc, Some(&key)))).await;
+        let accepted: Vec<&Reply> = replies.iter().filter(|r| r.status == 202).collect();
+        assert_eq!(accepted.len(), 1, "{key}: exactly one 202: {replies:?}");
+        let id = accepted[0].message_id();
+        for r in &replies {
+            assert!(r.status == 202 || r.status == 200, "{key}: {r:?}");
+            let answered = r.message_id();
+            let exists = hub
+                .admin_get(&format!("/api/v1/messages/{answered}"))
+                .await
+                .status;
+            assert_eq!(
+                answered, id,
+                "{key}: a duplicate names another message than the accepted one \
+                 (GET of the named message answers {exists}): {r:?}"
+            );
+        }
+        hub.wait_deliveries(&id, "delivered").await;
+        assert_eq!(partner.requests_for("/wms", &number).len(), 1, "{key}");
     }
-    hub.wait_deliveries(&id, "delivered").await;
-    assert_eq!(partner.requests_for("/wms", ORDER_NO).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

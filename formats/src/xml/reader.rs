@@ -5,11 +5,11 @@ use std::borrow::Cow;
 use quick_xml::XmlVersion;
 use quick_xml::escape::{EscapeError, resolve_xml_entity};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, ResolveResult};
+use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::reader::NsReader;
 use serde_json::{Map, Value};
 
-use super::syntax::{forbidden_char, is_xml_char, is_xml_whitespace};
+use super::syntax::{forbidden_char, is_qname, is_xml_char, is_xml_whitespace};
 use crate::error::UTF8_BOM;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, DuplicateKeys, Format};
 
@@ -262,8 +262,14 @@ impl<'a> Decoder<'a> {
         if self.stack.is_empty() && self.root.is_some() {
             return Err(self.locate(malformed("more than one root element"), start));
         }
+        let qname = element.name().into_inner();
+        if !is_qname(qname) {
+            let err = malformed(format!("`{qname}` is not a valid element name"));
+            return Err(self.locate(err, start));
+        }
         let resolver = self.reader.resolver();
         let (namespace, local) = resolver.resolve_element(element.name());
+        let root_prefix = element.name().prefix().map(|p| p.into_inner());
         let name = local.into_inner().to_owned();
         if self.stack.len() >= self.max_depth {
             let err = DecodeError::new(
@@ -284,9 +290,6 @@ impl<'a> Decoder<'a> {
                 ));
                 return Err(self.locate(err, start));
             }
-            ResolveResult::Bound(Namespace(uri)) if self.stack.is_empty() => {
-                object.insert("@xmlns".to_owned(), Value::String(uri.to_owned()));
-            }
             ResolveResult::Bound(_) | ResolveResult::Unbound => {}
         }
 
@@ -298,13 +301,16 @@ impl<'a> Decoder<'a> {
                     return Err(self.locate(err, start));
                 }
             };
-            if attribute.key.as_namespace_binding().is_some() {
-                continue;
-            }
-            let (namespace, local) = resolver.resolve_attribute(attribute.key);
-            if let ResolveResult::Unknown(prefix) = namespace {
+            if !is_qname(attribute.key.into_inner()) {
                 let err = malformed(format!(
-                    "namespace prefix `{prefix}` of attribute `{}` is not declared",
+                    "`{}` is not a valid attribute name",
+                    attribute.key.into_inner()
+                ));
+                return Err(self.locate(err, start));
+            }
+            if attribute.value.contains('<') {
+                let err = malformed(format!(
+                    "`<` is not allowed in the value of attribute `{}`",
                     attribute.key.into_inner()
                 ));
                 return Err(self.locate(err, start));
@@ -322,6 +328,27 @@ impl<'a> Decoder<'a> {
                     u32::from(c)
                 );
                 return Err(self.locate(malformed(message), start));
+            }
+            if let Some(binding) = attribute.key.as_namespace_binding() {
+                // The root element's namespace is declared on the root itself. It is taken from
+                // the attribute rather than the resolver so that it is unescaped like any value.
+                let binds_root = match (binding, root_prefix) {
+                    (PrefixDeclaration::Default, None) => true,
+                    (PrefixDeclaration::Named(bound), Some(prefix)) => bound == prefix,
+                    _ => false,
+                };
+                if self.stack.is_empty() && binds_root && !value.is_empty() {
+                    object.insert("@xmlns".to_owned(), Value::String(value.into_owned()));
+                }
+                continue;
+            }
+            let (namespace, local) = resolver.resolve_attribute(attribute.key);
+            if let ResolveResult::Unknown(prefix) = namespace {
+                let err = malformed(format!(
+                    "namespace prefix `{prefix}` of attribute `{}` is not declared",
+                    attribute.key.into_inner()
+                ));
+                return Err(self.locate(err, start));
             }
             let key = format!("@{}", local.into_inner());
             if self.opts.duplicate_keys == DuplicateKeys::Reject && object.contains_key(&key) {
@@ -751,6 +778,19 @@ mod tests {
         );
         assert_eq!((e.line, e.column), (Some(2), Some(7)));
         assert_eq!(e.path.as_deref(), Some("/a/b"));
+    }
+
+    #[test]
+    fn names_must_be_xml_names() {
+        assert_eq!(
+            err("<a =id='1'/>").message,
+            "`=id` is not a valid attribute name"
+        );
+        assert_eq!(err("<1a/>").message, "`1a` is not a valid element name");
+        assert_eq!(
+            err("<a:b:c/>").message,
+            "`a:b:c` is not a valid element name"
+        );
     }
 
     #[test]

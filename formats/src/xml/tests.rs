@@ -146,9 +146,9 @@ fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
         }
     }
     let interesting = b"<>&;\"'/![]-?=: \n#xabc\xc3\x00\xff";
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     let mut accepted = 0;
-    for _ in 0..5_000 {
+    for _ in 0..300_000 {
         let mut input = base.as_bytes().to_vec();
         for _ in 0..=rng.below(4) {
             let at = rng.below(input.len());
