@@ -209,19 +209,11 @@ impl Hub {
         let (store, guard) = Store::open(&plan.store_url).await?;
         let owner = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
         let dispatcher = Dispatcher::new(store.clone(), owner, plan.config.dispatcher.clone(), plan.sinks);
-        let wake = Arc::clone(&dispatcher);
         let (committer, committer_task) = Committer::start(
             store.clone(),
             plan.config.ingest.batch_max.max(1),
             plan.config.ingest.batch_wait.0,
-            move |messages| {
-                let mut sinks: Vec<&str> = messages.iter().flat_map(|m| m.deliveries.iter().map(|d| d.sink.as_str())).collect();
-                sinks.sort_unstable();
-                sinks.dedup();
-                for s in sinks {
-                    wake.wake(s);
-                }
-            },
+            Arc::clone(&dispatcher),
         );
         let handles = dispatcher.start();
         let decode = DecodeOptions {

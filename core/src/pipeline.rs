@@ -15,7 +15,8 @@ use vrl::value::Value as VrlValue;
 
 use crate::mapping::{Mapping, MappingError, to_json};
 use crate::model::{Kind, SchemaError};
-use crate::store::{Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
+use crate::dispatcher::Dispatcher;
+use crate::store::{Claimed, Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
 
 /// A source as the pipeline runs it.
 pub struct SourceRuntime {
@@ -115,12 +116,46 @@ pub(crate) struct Committer {
     tx: mpsc::Sender<(NewMessage, Reply)>,
 }
 
+/// After a commit: born-claimed deliveries go straight to the dispatcher, the others wake their
+/// sink's claimer. Reservations of duplicates (which stored nothing) are given back.
+fn hand_over(dispatcher: &Dispatcher, messages: &[NewMessage], answers: &[Committed]) {
+    let mut woken: Vec<&str> = Vec::new();
+    for (m, answer) in messages.iter().zip(answers) {
+        let stored = matches!(answer, Committed::New(_));
+        for d in &m.deliveries {
+            match (&d.lease, stored) {
+                (Some(lease), true) => dispatcher.hand_over(Claimed {
+                    seq: 0,
+                    id: d.id,
+                    message_id: m.id,
+                    sink: d.sink.clone(),
+                    business_key: m.business_key.clone(),
+                    attempt_count: 0,
+                    replay_base: 0,
+                    correlation_id: m.correlation_id.clone(),
+                    received_at: m.received_at,
+                    document: m.document.clone().unwrap_or_default(),
+                    lease_until: lease.until,
+                }),
+                (Some(_), false) => dispatcher.unreserve(&d.sink),
+                (None, true) if !woken.contains(&d.sink.as_str()) => {
+                    dispatcher.wake(&d.sink);
+                    woken.push(&d.sink);
+                }
+                (None, _) => {}
+            }
+        }
+    }
+}
+
 impl Committer {
+    /// Starts the committer. New deliveries to unordered sinks are born claimed when the
+    /// dispatcher has room, and handed to it after the commit.
     pub(crate) fn start(
         store: Store,
         batch_max: usize,
         batch_wait: Duration,
-        on_commit: impl Fn(&[NewMessage]) + Send + 'static,
+        dispatcher: Arc<Dispatcher>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, mut rx) = mpsc::channel::<(NewMessage, Reply)>(batch_max * 8);
         let handle = tokio::spawn(async move {
@@ -135,17 +170,24 @@ impl Committer {
                         }
                     }
                 }
-                let (messages, replies): (Vec<NewMessage>, Vec<Reply>) = batch.drain(..).unzip();
+                let (mut messages, replies): (Vec<NewMessage>, Vec<Reply>) = batch.drain(..).unzip();
+                for d in messages.iter_mut().flat_map(|m| m.deliveries.iter_mut()) {
+                    d.lease = dispatcher.reserve(&d.sink);
+                }
+                #[allow(clippy::cast_precision_loss)]
                 metrics::histogram!("channelhub_commit_batch_size").record(messages.len() as f64);
                 match store.commit_batch(&messages).await {
                     Ok(answers) => {
-                        on_commit(&messages);
+                        hand_over(&dispatcher, &messages, &answers);
                         for (reply, answer) in replies.into_iter().zip(answers) {
                             let _ = reply.send(Ok(answer));
                         }
                     }
                     Err(e) => {
                         warn!(error = %e, n = messages.len(), "commit failed; the batch is refused");
+                        for d in messages.iter().flat_map(|m| &m.deliveries).filter(|d| d.lease.is_some()) {
+                            dispatcher.unreserve(&d.sink);
+                        }
                         let e = Arc::new(e);
                         for reply in replies {
                             let _ = reply.send(Err(Arc::clone(&e)));
@@ -247,7 +289,7 @@ impl Pipeline<'_> {
         msg.status = if sinks.is_empty() { MessageStatus::Unrouted } else { MessageStatus::Accepted };
         msg.deliveries = sinks
             .into_iter()
-            .map(|sink| NewDelivery { id: Uuid::now_v7(), ordered: (self.is_ordered)(&sink), sink })
+            .map(|sink| NewDelivery { id: Uuid::now_v7(), ordered: (self.is_ordered)(&sink), sink, lease: None })
             .collect();
         Ok(())
     }

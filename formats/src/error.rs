@@ -156,11 +156,7 @@ pub struct UnknownFormat {
 }
 
 fn known_formats() -> String {
-    Format::ALL
-        .iter()
-        .map(|f| f.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    Format::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// 1-based line and character column of byte `offset` in `input`.
@@ -253,12 +249,8 @@ mod tests {
 
     #[test]
     fn display_with_position() {
-        let e = DecodeError::new(
-            Format::Json,
-            DecodeErrorKind::Malformed,
-            "expected `,` or `}`",
-        )
-        .at_offset(br#"{"a": 1, "b": 2 "c"}"#, 14);
+        let e = DecodeError::new(Format::Json, DecodeErrorKind::Malformed, "expected `,` or `}`")
+            .at_offset(br#"{"a": 1, "b": 2 "c"}"#, 14);
         assert_eq!(
             e.to_string(),
             "json: expected `,` or `}` at line 1, column 15 (byte 14)"
@@ -267,13 +259,9 @@ mod tests {
 
     #[test]
     fn display_with_path_and_position() {
-        let e = DecodeError::new(
-            Format::Json,
-            DecodeErrorKind::DuplicateKey,
-            "duplicate key `a`",
-        )
-        .at_offset(b"{\n\"a\":1,\"a\":2}", 12)
-        .with_path(".a");
+        let e = DecodeError::new(Format::Json, DecodeErrorKind::DuplicateKey, "duplicate key `a`")
+            .at_offset(b"{\n\"a\":1,\"a\":2}", 12)
+            .with_path(".a");
         assert_eq!(
             e.to_string(),
             "json: duplicate key `a` at `.a`, line 2, column 11 (byte 12)"
@@ -283,10 +271,7 @@ mod tests {
     #[test]
     fn display_without_position() {
         let e = DecodeError::too_large(Format::Xml, 11, 10);
-        assert_eq!(
-            e.to_string(),
-            "xml: input is 11 bytes, more than the limit of 10 bytes"
-        );
+        assert_eq!(e.to_string(), "xml: input is 11 bytes, more than the limit of 10 bytes");
     }
 
     #[test]

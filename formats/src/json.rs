@@ -1,8 +1,8 @@
-//! JSON codec: serde_json with size and depth limits, an optional duplicate-key check, and positions in errors.
+//! JSON codec: `serde_json` with size and depth limits, an optional duplicate-key check, and positions in errors.
 //!
-//! Decoding goes through one `DeserializeSeed` that builds the same `Value` serde_json's own
+//! Decoding goes through one `DeserializeSeed` that builds the same `Value` `serde_json`'s own
 //! visitor builds, while counting nesting so `max_depth` is refused at the offending bracket
-//! (serde_json's own recursion limit of 128 stays in force underneath). The duplicate-key check
+//! (`serde_json`'s own recursion limit of 128 stays in force underneath). The duplicate-key check
 //! and the path bookkeeping it needs are compiled in only for `DuplicateKeys::Reject`, so the
 //! default path costs what `serde_json::from_slice::<Value>` costs.
 
@@ -12,18 +12,12 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use crate::error::{TreePath, UTF8_BOM};
-use crate::{
-    DecodeError, DecodeErrorKind, DecodeOptions, DuplicateKeys, EncodeError, EncodeOptions, Format,
-};
+use crate::{DecodeError, DecodeErrorKind, DecodeOptions, DuplicateKeys, EncodeError, EncodeOptions, Format};
 
 /// Decodes JSON text into a tree.
 pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
     if input.len() > opts.max_size {
-        return Err(DecodeError::too_large(
-            Format::Json,
-            input.len(),
-            opts.max_size,
-        ));
+        return Err(DecodeError::too_large(Format::Json, input.len(), opts.max_size));
     }
     let (body, base) = match input.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest, UTF8_BOM.len()),
@@ -59,7 +53,7 @@ fn parse<const REJECT: bool>(body: &[u8], state: &mut State) -> Result<Value, se
     Ok(value)
 }
 
-/// Turns a serde_json error into ours: message without serde_json's location suffix, the byte
+/// Turns a `serde_json` error into ours: message without `serde_json`'s location suffix, the byte
 /// offset in the original input (BOM included), and the kind and path our visitor recorded.
 fn to_decode_error(
     e: &serde_json::Error,
@@ -93,8 +87,8 @@ fn to_decode_error(
     err
 }
 
-/// Byte offset in `body` of the byte serde_json stopped at, from its 1-based line and column.
-/// serde_json's columns count bytes, and column 0 means the newline ending the previous line
+/// Byte offset in `body` of the byte `serde_json` stopped at, from its 1-based line and column.
+/// `serde_json`'s columns count bytes, and column 0 means the newline ending the previous line
 /// was the last byte read.
 fn body_offset(body: &[u8], line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
@@ -126,7 +120,7 @@ struct Failure {
     path: Option<String>,
 }
 
-/// Builds a `Value` exactly as serde_json's own visitor does, plus the depth limit and, when
+/// Builds a `Value` exactly as `serde_json`'s own visitor does, plus the depth limit and, when
 /// `REJECT`, the duplicate-key check.
 struct ValueSeed<'s, const REJECT: bool> {
     state: &'s mut State,
@@ -377,10 +371,7 @@ mod tests {
         };
         let e = err(br#"{"a": "123456"}"#, &opts);
         assert_eq!(e.kind, DecodeErrorKind::TooLarge);
-        assert_eq!(
-            e.to_string(),
-            "json: input is 15 bytes, more than the limit of 8 bytes"
-        );
+        assert_eq!(e.to_string(), "json: input is 15 bytes, more than the limit of 8 bytes");
         assert!(decode(b"[1,2,3]", &opts).is_ok());
     }
 
@@ -438,5 +429,51 @@ mod tests {
         assert!(text.contains("\n  \"name\": \"上海经销商\""), "{text}");
         assert_eq!(decode(text.as_bytes(), &opts()).unwrap(), doc);
         assert_eq!(decode(&compact, &opts()).unwrap(), doc);
+    }
+
+    #[test]
+    fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
+        let base = "\u{feff}{\"a\": [1, -2.5e3, true, null, {\"b\": \"上海\\n\\u4e0a\"}], \"c\": {\"d\": []}}";
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap_or(0)
+        };
+        let interesting = b"[]{}\",:\\u0123456789eE+-.tfn \xff\x00";
+        let mut accepted = 0;
+        for end in 0..=base.len() {
+            let _ = decode(&base.as_bytes()[..end], &reject());
+        }
+        for _ in 0..5_000 {
+            let mut input = base.as_bytes().to_vec();
+            for _ in 0..=next(4) {
+                let at = next(input.len());
+                let byte = interesting[next(interesting.len())];
+                match next(3) {
+                    0 => input[at] = byte,
+                    1 => input.insert(at, byte),
+                    _ => {
+                        input.remove(at);
+                    }
+                }
+            }
+            let last_wins = decode(&input, &opts());
+            if let Ok(doc) = &last_wins {
+                accepted += 1;
+                let bytes = encode(doc, &EncodeOptions::default()).unwrap();
+                assert_eq!(&decode(&bytes, &opts()).unwrap(), doc);
+            }
+            // Both policies agree whenever the input has no duplicate key.
+            match decode(&input, &reject()) {
+                Ok(doc) => assert_eq!(Some(&doc), last_wins.as_ref().ok()),
+                Err(e) if e.kind != DecodeErrorKind::DuplicateKey => {
+                    assert_eq!(last_wins.as_ref().err().map(|e| &e.message), Some(&e.message));
+                }
+                Err(_) => {}
+            }
+        }
+        assert!(accepted > 0, "no mutation was accepted; the test checks nothing");
     }
 }

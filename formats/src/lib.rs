@@ -45,6 +45,7 @@ impl Format {
     pub const ALL: &'static [Format] = &[Format::Json, Format::Xml];
 
     /// The lowercase name used in configs, on the command line and in error messages.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
@@ -53,6 +54,7 @@ impl Format {
     }
 
     /// The media type to send in a `Content-Type` header for documents of this format.
+    #[must_use]
     pub const fn content_type(self) -> &'static str {
         match self {
             Format::Json => "application/json",
@@ -96,7 +98,7 @@ pub enum DuplicateKeys {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeOptions {
     /// Deepest nesting accepted: JSON arrays and objects, or XML elements (the root element is
-    /// depth 1). JSON is additionally bounded by serde_json's own limit of 128.
+    /// depth 1). JSON is additionally bounded by `serde_json`'s own limit of 128.
     pub max_depth: usize,
     /// Largest input accepted, in bytes; larger inputs are refused before parsing starts.
     pub max_size: usize,
@@ -176,10 +178,7 @@ mod tests {
         assert_eq!("XML".parse::<Format>(), Ok(Format::Xml));
         assert_eq!("Json".parse::<Format>(), Ok(Format::Json));
         let err = "yaml".parse::<Format>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "unknown format `yaml`; known formats: json, xml"
-        );
+        assert_eq!(err.to_string(), "unknown format `yaml`; known formats: json, xml");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! be due (the next version of a key on an ordered sink).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ use tracing::{Instrument, debug, info_span, warn};
 use super::{Outbound, RetryPolicy, SendResult, Sink};
 use crate::config::DispatcherConfig;
 use crate::mapping::Mapping;
-use crate::store::{Claimed, Outcome, OutcomeRecord, Store};
+use crate::store::{Claimed, Lease, Outcome, OutcomeRecord, Store};
 use crate::time::now_micros;
 
 /// A sink as the dispatcher runs it.
@@ -32,16 +33,33 @@ pub struct SinkRuntime {
 
 struct SinkState {
     rt: SinkRuntime,
+    /// Wakes the claimer: deliveries were committed unclaimed, or the queue ran low.
     wake: Notify,
     permits: Arc<Semaphore>,
+    /// Deliveries leased by this process and not finished: queued or in flight.
+    held: AtomicUsize,
+    queue: mpsc::UnboundedSender<Claimed>,
+}
+
+impl SinkState {
+    /// Below this many held deliveries the claimer claims more.
+    fn low_water(&self) -> usize {
+        self.rt.concurrency
+    }
+
+    /// The most deliveries this process holds for the sink.
+    fn high_water(&self) -> usize {
+        self.rt.concurrency * 4
+    }
 }
 
 /// The dispatcher of one hub process.
 pub struct Dispatcher {
     store: Store,
-    owner: String,
+    owner: Arc<str>,
     cfg: DispatcherConfig,
     sinks: HashMap<String, Arc<SinkState>>,
+    queues: std::sync::Mutex<Vec<(Arc<SinkState>, mpsc::UnboundedReceiver<Claimed>)>>,
     outcomes: mpsc::UnboundedSender<OutcomeRecordFor>,
     outcomes_rx: std::sync::Mutex<Option<mpsc::UnboundedReceiver<OutcomeRecordFor>>>,
     stop: watch::Sender<bool>,
@@ -54,22 +72,27 @@ struct OutcomeRecordFor {
 }
 
 impl Dispatcher {
-    /// A dispatcher for `sinks`, claiming as `owner` (unique per process).
+    /// A dispatcher for `sinks`, leasing as `owner` (unique per process).
     #[must_use]
     pub fn new(store: Store, owner: String, cfg: DispatcherConfig, sinks: Vec<SinkRuntime>) -> Arc<Self> {
         let (tx, rx) = mpsc::unbounded_channel();
+        let mut queues = Vec::new();
         let sinks = sinks
             .into_iter()
             .map(|rt| {
                 let permits = Arc::new(Semaphore::new(rt.concurrency));
-                (rt.name.clone(), Arc::new(SinkState { rt, wake: Notify::new(), permits }))
+                let (queue, queue_rx) = mpsc::unbounded_channel();
+                let state = Arc::new(SinkState { rt, wake: Notify::new(), permits, held: AtomicUsize::new(0), queue });
+                queues.push((Arc::clone(&state), queue_rx));
+                (state.rt.name.clone(), state)
             })
             .collect();
         Arc::new(Self {
             store,
-            owner,
+            owner: owner.into(),
             cfg,
             sinks,
+            queues: std::sync::Mutex::new(queues),
             outcomes: tx,
             outcomes_rx: std::sync::Mutex::new(Some(rx)),
             stop: watch::channel(false).0,
@@ -83,22 +106,55 @@ impl Dispatcher {
         self.sinks.get(sink).is_some_and(|s| s.rt.ordered)
     }
 
-    /// Tells a sink's worker that new deliveries were committed.
+    /// Tells a sink's claimer that deliveries were committed without a lease.
     pub fn wake(&self, sink: &str) {
         if let Some(s) = self.sinks.get(sink) {
             s.wake.notify_one();
         }
     }
 
-    /// Starts the workers and the outcome writer.
+    /// A lease for a new delivery to an unordered `sink` when this process has room for it:
+    /// the delivery is then born claimed and handed over after its commit, with no claim query.
+    /// Ordered sinks always go through the claim, which knows the other pending versions.
+    #[must_use]
+    pub fn reserve(&self, sink: &str) -> Option<Lease> {
+        let s = self.sinks.get(sink)?;
+        if s.rt.ordered || *self.stop.borrow() {
+            return None;
+        }
+        let high = s.high_water();
+        s.held.fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| (h < high).then_some(h + 1)).ok()?;
+        Some(Lease { owner: Arc::clone(&self.owner), until: now_micros() + self.lease_micros(s) })
+    }
+
+    /// Gives back a reservation whose commit failed.
+    pub fn unreserve(&self, sink: &str) {
+        if let Some(s) = self.sinks.get(sink) {
+            s.held.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Hands over a committed, born-claimed delivery for sending.
+    pub fn hand_over(&self, c: Claimed) {
+        if let Some(s) = self.sinks.get(&c.sink) {
+            let _ = s.queue.send(c);
+        }
+    }
+
+    fn lease_micros(&self, s: &SinkState) -> i64 {
+        i64::try_from((self.cfg.lease.0 + s.rt.timeout).as_micros()).unwrap_or(i64::MAX)
+    }
+
+    /// Starts the claimers, the senders and the outcome writer.
     ///
     /// # Panics
     /// If called twice.
     pub fn start(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
         let rx = self.outcomes_rx.lock().expect("not poisoned").take().expect("dispatcher started once");
         let mut handles = vec![tokio::spawn(Arc::clone(self).write_outcomes(rx))];
-        for s in self.sinks.values() {
-            handles.push(tokio::spawn(Arc::clone(self).run_sink(Arc::clone(s))));
+        for (s, queue) in self.queues.lock().expect("not poisoned").drain(..) {
+            handles.push(tokio::spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
+            handles.push(tokio::spawn(Arc::clone(self).run_sender(s, queue)));
         }
         handles
     }
@@ -126,25 +182,24 @@ impl Dispatcher {
         }
     }
 
-    async fn run_sink(self: Arc<Self>, s: Arc<SinkState>) {
+    /// Claims due deliveries whenever the sink holds fewer than its low water mark.
+    async fn run_claimer(self: Arc<Self>, s: Arc<SinkState>) {
         let mut stop = self.stop.subscribe();
-        let lease = self.cfg.lease.0 + s.rt.timeout;
-        let min_free = (s.rt.concurrency / 4).max(1);
         loop {
             if *stop.borrow() {
                 return;
             }
-            // Claim only what can be sent now, so leases do not tick while deliveries wait.
-            let free = s.permits.available_permits();
-            if free < min_free {
+            let held = s.held.load(Ordering::Acquire);
+            if held >= s.low_water() {
                 tokio::select! {
-                    p = s.permits.acquire() => drop(p),
+                    () = s.wake.notified() => {},
                     _ = stop.changed() => return,
                 }
                 continue;
             }
-            let until = now_micros() + i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
-            let claimed = match self.store.claim(&s.rt.name, &self.owner, until, free.min(self.cfg.claim_batch)).await {
+            let room = s.high_water() - held;
+            let until = now_micros() + self.lease_micros(&s);
+            let claimed = match self.store.claim(&s.rt.name, &self.owner, until, room.min(self.cfg.claim_batch)).await {
                 Ok(c) => c,
                 Err(e) => {
                     warn!(sink = %s.rt.name, error = %e, "claim failed; retrying");
@@ -157,7 +212,8 @@ impl Dispatcher {
             };
             if claimed.is_empty() {
                 let wait = match self.store.next_due(&s.rt.name).await {
-                    Ok(Some(due)) => Duration::from_micros(u64::try_from(due - now_micros()).unwrap_or(0)).min(self.cfg.poll_interval.0),
+                    Ok(Some(due)) => Duration::from_micros(u64::try_from(due - now_micros()).unwrap_or(0))
+                        .min(self.cfg.poll_interval.0),
                     _ => self.cfg.poll_interval.0,
                 };
                 tokio::select! {
@@ -168,20 +224,51 @@ impl Dispatcher {
                 continue;
             }
             metrics::counter!("channelhub_claimed_total", "sink" => s.rt.name.clone()).increment(claimed.len() as u64);
+            s.held.fetch_add(claimed.len(), Ordering::AcqRel);
             for c in claimed {
-                let Ok(permit) = Arc::clone(&s.permits).acquire_owned().await else { return };
-                let span = info_span!("deliver", sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id);
-                let me = Arc::clone(&self);
-                let state = Arc::clone(&s);
-                tokio::spawn(
-                    async move {
-                        let record = me.attempt(&state, &c).await;
-                        let _ = me.outcomes.send(OutcomeRecordFor { sink: state, record });
-                        drop(permit);
-                    }
-                    .instrument(span),
-                );
+                let _ = s.queue.send(c);
             }
+        }
+    }
+
+    /// Sends what the sink holds, at most `concurrency` at a time.
+    async fn run_sender(self: Arc<Self>, s: Arc<SinkState>, mut queue: mpsc::UnboundedReceiver<Claimed>) {
+        let mut stop = self.stop.subscribe();
+        loop {
+            let c = tokio::select! {
+                c = queue.recv() => match c { Some(c) => c, None => return },
+                _ = stop.changed() => return,
+            };
+            let permit = tokio::select! {
+                p = Arc::clone(&s.permits).acquire_owned() => match p { Ok(p) => p, Err(_) => return },
+                _ = stop.changed() => return,
+            };
+            // A delivery whose lease ran out while it waited may already be someone else's:
+            // leave it to the claim (it is still pending) rather than risk sending it twice.
+            if c.lease_until <= now_micros() + 1_000_000 {
+                self.finished(&s);
+                continue;
+            }
+            let span = info_span!("deliver", sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id);
+            let me = Arc::clone(&self);
+            let state = Arc::clone(&s);
+            tokio::spawn(
+                async move {
+                    let record = me.attempt(&state, &c).await;
+                    let _ = me.outcomes.send(OutcomeRecordFor { sink: Arc::clone(&state), record });
+                    me.finished(&state);
+                    drop(permit);
+                }
+                .instrument(span),
+            );
+        }
+    }
+
+    /// One held delivery is done; wake the claimer when the sink runs low.
+    fn finished(&self, s: &SinkState) {
+        let before = s.held.fetch_sub(1, Ordering::AcqRel);
+        if before == s.low_water() {
+            s.wake.notify_one();
         }
     }
 

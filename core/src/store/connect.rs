@@ -1,6 +1,12 @@
-//! Opening the store: SQLite in WAL mode with `synchronous=FULL` (a commit is on disk before a
-//! partner hears "accepted"; group commit pays for it), guarded by an exclusive lock file so that
-//! one process owns it; PostgreSQL with a pool, migrations serialized by an advisory lock.
+//! Opening the store. SQLite runs in WAL mode on one connection, guarded by an exclusive lock
+//! file so that one process owns it. Its default is `synchronous=NORMAL`, and every ingest
+//! commit switches to `synchronous=FULL` around itself: that commit fsyncs the WAL, so an
+//! accepted message (and every commit before it) is on disk before the partner hears "accepted",
+//! even on power loss. Writes that may be lost without breaking an invariant (claims, attempt
+//! outcomes, replays: a lost one means a delivery is sent again) skip the fsync. Only the
+//! committer task changes the level, and it runs one batch at a time on the single connection,
+//! so no ingest commit can ever run under NORMAL. PostgreSQL: a pool, migrations serialized by
+//! an advisory lock.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -87,7 +93,7 @@ impl Store {
                 .filename(&file)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-32768")

@@ -27,6 +27,8 @@ pub struct Claimed {
     pub received_at: i64,
     /// The canonical document, JSON text.
     pub document: String,
+    /// The lease held on it (µs); it must not be sent after this.
+    pub lease_until: i64,
 }
 
 /// How an attempt ended, as the dispatcher decided.
@@ -125,6 +127,7 @@ impl Store {
                 correlation_id: String::new(),
                 received_at: 0,
                 document: String::new(),
+                lease_until,
             });
         }
         // RETURNING gives no order guarantee: restore acceptance order for the sender.
@@ -160,6 +163,7 @@ impl Store {
         if records.is_empty() {
             return Ok(());
         }
+        let t0 = std::time::Instant::now();
         let d = self.dialect;
         let now = crate::time::now_micros();
         let txn = self.db.begin().await?;
@@ -219,6 +223,7 @@ impl Store {
             .await?;
         }
         txn.commit().await?;
+        metrics::histogram!("channelhub_store_seconds", "op" => "record_outcomes").record(t0.elapsed().as_secs_f64());
         Ok(())
     }
 
@@ -248,7 +253,8 @@ impl Store {
             .await?)
     }
 
-    /// When the next pending delivery of `sink` falls due (µs), if any.
+    /// When the next claimable delivery of `sink` falls due (µs), if any: on an ordered sink
+    /// only the oldest pending delivery of each key counts.
     ///
     /// # Errors
     /// A store failure.
@@ -257,8 +263,10 @@ impl Store {
             .dialect
             .all(
                 &self.db,
-                "SELECT MIN(CASE WHEN lease_until > next_attempt_at THEN lease_until ELSE next_attempt_at END) AS due \
-                 FROM deliveries WHERE sink = ? AND status = 'pending'",
+                "SELECT MIN(CASE WHEN d.lease_until > d.next_attempt_at THEN d.lease_until ELSE d.next_attempt_at END) \
+                 AS due FROM deliveries d WHERE d.sink = ? AND d.status = 'pending' AND (d.ordered = 0 OR NOT EXISTS \
+                 (SELECT 1 FROM deliveries e WHERE e.sink = d.sink AND e.business_key = d.business_key \
+                 AND e.status = 'pending' AND e.seq < d.seq))",
                 vec![sink.into()],
             )
             .await?;

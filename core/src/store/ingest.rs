@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, TransactionTrait, Value};
 use uuid::Uuid;
 
 use super::sql::{get, value_rows};
@@ -61,6 +61,15 @@ pub struct NewDelivery {
     pub id: Uuid,
     pub sink: String,
     pub ordered: bool,
+    /// Born claimed: the accepting process holds the lease and sends it without a claim query.
+    pub lease: Option<Lease>,
+}
+
+/// A lease on a delivery: who may send it, until when (µs).
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub owner: std::sync::Arc<str>,
+    pub until: i64,
 }
 
 /// The answer for one message of a batch.
@@ -73,7 +82,7 @@ pub enum Committed {
 }
 
 const MESSAGE_COLS: usize = 14;
-const DELIVERY_COLS: usize = 10;
+const DELIVERY_COLS: usize = 12;
 /// Rows per multi-row INSERT: far below both dialects' bound-parameter limits.
 const CHUNK: usize = 200;
 
@@ -84,7 +93,14 @@ impl Store {
     /// # Errors
     /// Nothing of the batch is stored.
     pub async fn commit_batch(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError> {
+        let t0 = std::time::Instant::now();
         let d = self.dialect;
+        // Accepting is the one write that must be on disk before anyone hears of it. See
+        // `connect.rs`: SQLite runs with synchronous=NORMAL and only this commit runs FULL,
+        // which also syncs every earlier commit in the WAL.
+        if d == super::sql::Dialect::Sqlite {
+            self.db.execute_unprepared("PRAGMA synchronous = FULL").await?;
+        }
         let txn = self.db.begin().await?;
         let now = crate::time::now_micros();
 
@@ -190,18 +206,24 @@ impl Store {
                     "pending".into(),
                     0_i64.into(),
                     now.into(),
+                    dl.lease.as_ref().map(|l| l.owner.to_string()).into(),
+                    dl.lease.as_ref().map_or(0, |l| l.until).into(),
                     now.into(),
                     now.into(),
                 ]);
             }
             let sql = format!(
                 "INSERT INTO deliveries (id, message_id, sink, business_key, ordered, status, attempt_count, \
-                 next_attempt_at, created_at, updated_at) VALUES {}",
+                 next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES {}",
                 value_rows(chunk.len(), DELIVERY_COLS)
             );
             d.exec(&txn, &sql, values).await?;
         }
         txn.commit().await?;
+        if d == super::sql::Dialect::Sqlite {
+            self.db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
+        }
+        metrics::histogram!("channelhub_store_seconds", "op" => "commit_batch").record(t0.elapsed().as_secs_f64());
         Ok(answers)
     }
 }

@@ -14,7 +14,7 @@ use crate::error::UTF8_BOM;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, DuplicateKeys, Format};
 
 /// Nesting beyond this is refused whatever `max_depth` says, so that dropping the resulting
-/// tree (which recurses) can never exhaust the stack. It matches serde_json's limit for JSON.
+/// tree (which recurses) can never exhaust the stack. It matches `serde_json`'s limit for JSON.
 const HARD_MAX_DEPTH: usize = 128;
 
 /// Decodes an XML document into `{ "<RootLocalName>": <element> }`.
@@ -33,16 +33,10 @@ const HARD_MAX_DEPTH: usize = 128;
 /// the five predefined ones and character references.
 pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
     if input.len() > opts.max_size {
-        return Err(DecodeError::too_large(
-            Format::Xml,
-            input.len(),
-            opts.max_size,
-        ));
+        return Err(DecodeError::too_large(Format::Xml, input.len(), opts.max_size));
     }
     if input.starts_with(b"\xFF\xFE") || input.starts_with(b"\xFE\xFF") {
-        return Err(
-            unsupported("UTF-16 input is not supported yet; send UTF-8").at_offset(input, 0)
-        );
+        return Err(unsupported("UTF-16 input is not supported yet; send UTF-8").at_offset(input, 0));
     }
     let (body, base) = match input.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest, UTF8_BOM.len()),
@@ -55,9 +49,7 @@ pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, Decode
             if let Some(encoding) = declared_encoding(body).filter(|enc| !is_utf8(enc)) {
                 return Err(unsupported_encoding(&encoding).at_offset(input, base));
             }
-            return Err(
-                malformed("input is not valid UTF-8").at_offset(input, base + e.valid_up_to())
-            );
+            return Err(malformed("input is not valid UTF-8").at_offset(input, base + e.valid_up_to()));
         }
     };
     if let Some((at, c)) = first_forbidden_char(text) {
@@ -73,13 +65,9 @@ fn first_forbidden_char(text: &str) -> Option<(usize, char)> {
     let bytes = text.as_bytes();
     let at = bytes.iter().enumerate().position(|(i, &b)| {
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || (b == 0xEF
-                && bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+            || (b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
     })?;
-    text.get(at..)
-        .and_then(|rest| rest.chars().next())
-        .map(|c| (at, c))
+    text.get(at..).and_then(|rest| rest.chars().next()).map(|c| (at, c))
 }
 
 struct Decoder<'a> {
@@ -109,10 +97,12 @@ impl Frame {
     /// Closes off the current text piece: trims it and appends it to `text`.
     fn flush_text(&mut self) {
         let trimmed = self.pending.trim_matches(is_xml_whitespace);
-        if trimmed.is_empty() {
-        } else if self.text.is_empty() && trimmed.len() == self.pending.len() {
+        if trimmed.len() == self.pending.len() && self.text.is_empty() {
+            // The usual case, a leaf's text with nothing to trim: move it, do not copy it.
             self.text = std::mem::take(&mut self.pending);
-        } else {
+            return;
+        }
+        if !trimmed.is_empty() {
             if !self.text.is_empty() {
                 self.text.push(' ');
             }
@@ -131,8 +121,7 @@ impl Frame {
             }
         } else {
             if !self.text.is_empty() {
-                self.object
-                    .insert("#text".to_owned(), Value::String(self.text));
+                self.object.insert("#text".to_owned(), Value::String(self.text));
             }
             Value::Object(self.object)
         };
@@ -269,7 +258,6 @@ impl<'a> Decoder<'a> {
         }
         let resolver = self.reader.resolver();
         let (namespace, local) = resolver.resolve_element(element.name());
-        let root_prefix = element.name().prefix().map(|p| p.into_inner());
         let name = local.into_inner().to_owned();
         if self.stack.len() >= self.max_depth {
             let err = DecodeError::new(
@@ -281,18 +269,38 @@ impl<'a> Decoder<'a> {
                 .at_offset(self.input, start)
                 .with_path(self.element_path(Some(&name))));
         }
-        let mut object = Map::new();
-        match namespace {
-            ResolveResult::Unknown(prefix) => {
-                let err = malformed(format!(
-                    "namespace prefix `{prefix}` of element `{}` is not declared",
-                    element.name().into_inner()
-                ));
-                return Err(self.locate(err, start));
-            }
-            ResolveResult::Bound(_) | ResolveResult::Unbound => {}
+        if let ResolveResult::Unknown(prefix) = namespace {
+            let err = malformed(format!(
+                "namespace prefix `{prefix}` of element `{qname}` is not declared"
+            ));
+            return Err(self.locate(err, start));
         }
+        let mut object = Map::new();
+        self.attributes(element, &name, start, &mut object)?;
 
+        if let Some(parent) = self.stack.last_mut() {
+            parent.flush_text();
+        }
+        self.stack.push(Frame {
+            name,
+            object,
+            text: String::new(),
+            pending: String::new(),
+        });
+        Ok(())
+    }
+
+    /// Adds the attributes of `element` to `object` as `@<local name>` keys, and the root
+    /// element's namespace as `@xmlns`.
+    fn attributes(
+        &self,
+        element: &BytesStart<'_>,
+        name: &str,
+        start: usize,
+        object: &mut Map<String, Value>,
+    ) -> Result<(), DecodeError> {
+        let resolver = self.reader.resolver();
+        let root_prefix = element.name().prefix().map(quick_xml::name::Prefix::into_inner);
         for attribute in element.attributes() {
             let attribute = match attribute {
                 Ok(attribute) => attribute,
@@ -362,29 +370,17 @@ impl<'a> Decoder<'a> {
                 );
                 return Err(err
                     .at_offset(self.input, start)
-                    .with_path(self.element_path(Some(&name))));
+                    .with_path(self.element_path(Some(name))));
             }
             object.insert(key, Value::String(value.into_owned()));
         }
-
-        if let Some(parent) = self.stack.last_mut() {
-            parent.flush_text();
-        }
-        self.stack.push(Frame {
-            name,
-            object,
-            text: String::new(),
-            pending: String::new(),
-        });
         Ok(())
     }
 
     /// A quick-xml error at `offset`; unknown entities are called out as such.
     fn parser_error_at(&self, e: &quick_xml::Error, offset: usize) -> DecodeError {
         let err = match e {
-            quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
-                unknown_entity(name)
-            }
+            quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => unknown_entity(name),
             other => malformed(other.to_string()),
         };
         self.locate(err, offset)
@@ -404,7 +400,7 @@ impl<'a> Decoder<'a> {
             Some(Value::Array(siblings)) => siblings.push(value),
             Some(first) => *first = Value::Array(vec![first.take(), value]),
             None => {
-                let value = if self.opts.xml_repeated.iter().any(|n| *n == name) {
+                let value = if self.opts.xml_repeated.contains(&name) {
                     Value::Array(vec![value])
                 } else {
                     value
@@ -418,16 +414,16 @@ impl<'a> Decoder<'a> {
     fn text(&mut self, text: &str, start: usize) -> Result<(), DecodeError> {
         match self.stack.last_mut() {
             Some(frame) => {
-                frame.pending.push_str(text);
+                // Leading whitespace would be trimmed anyway; skipping it here saves an
+                // allocation for every indentation run between elements.
+                if !(frame.pending.is_empty() && text.chars().all(is_xml_whitespace)) {
+                    frame.pending.push_str(text);
+                }
                 Ok(())
             }
             None if text.chars().all(is_xml_whitespace) => Ok(()),
             None => {
-                let what = if self.root.is_some() {
-                    "after"
-                } else {
-                    "before"
-                };
+                let what = if self.root.is_some() { "after" } else { "before" };
                 Err(self.locate(malformed(format!("text {what} the root element")), start))
             }
         }
@@ -461,9 +457,7 @@ fn unsupported(message: impl Into<String>) -> DecodeError {
 }
 
 fn unsupported_encoding(encoding: &str) -> DecodeError {
-    unsupported(format!(
-        "encoding `{encoding}` is not supported yet; only UTF-8 is"
-    ))
+    unsupported(format!("encoding `{encoding}` is not supported yet; only UTF-8 is"))
 }
 
 fn unknown_entity(name: &str) -> DecodeError {
@@ -593,10 +587,7 @@ mod tests {
             &opts,
         )
         .unwrap();
-        assert_eq!(
-            three,
-            json!({"Invoice": {"InvoiceLine": ["1", "2", "3"], "x": null}})
-        );
+        assert_eq!(three, json!({"Invoice": {"InvoiceLine": ["1", "2", "3"], "x": null}}));
         // Without the hint a single element is not an array.
         let plain = dec("<Invoice><InvoiceLine>1</InvoiceLine></Invoice>");
         assert_eq!(plain, json!({"Invoice": {"InvoiceLine": "1"}}));
@@ -628,13 +619,9 @@ mod tests {
 
     #[test]
     fn predefined_entities_and_character_references() {
-        let doc = dec(
-            r#"<a t="&lt;&amp;&#x4E0A;&#10;">&lt;tag&gt; &amp; &quot;q&quot; &apos;s&apos; &#20013;&#x6587;</a>"#,
-        );
-        assert_eq!(
-            doc,
-            json!({"a": {"@t": "<&上\n", "#text": "<tag> & \"q\" 's' 中文"}})
-        );
+        let doc =
+            dec(r#"<a t="&lt;&amp;&#x4E0A;&#10;">&lt;tag&gt; &amp; &quot;q&quot; &apos;s&apos; &#20013;&#x6587;</a>"#);
+        assert_eq!(doc, json!({"a": {"@t": "<&上\n", "#text": "<tag> & \"q\" 's' 中文"}}));
     }
 
     #[test]
@@ -658,19 +645,14 @@ mod tests {
         let input = "<?xml version=\"1.0\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\">\n<cXML/>";
         let e = err(input);
         assert_eq!(e.kind, DecodeErrorKind::Unsupported);
-        assert!(
-            e.message
-                .starts_with("a DOCTYPE declaration is not accepted"),
-            "{e}"
-        );
+        assert!(e.message.starts_with("a DOCTYPE declaration is not accepted"), "{e}");
         assert_eq!((e.line, e.column), (Some(2), Some(1)));
         assert_eq!(e.offset, Some(22));
     }
 
     #[test]
     fn billion_laughs_and_external_entities_are_refused_without_expansion() {
-        let mut laughs =
-            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
+        let mut laughs = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n");
         laughs.push_str(" <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
         for i in 2..10 {
             let prev = format!("&lol{};", i - 1).repeat(10);
@@ -691,9 +673,7 @@ mod tests {
 
     #[test]
     fn comments_and_processing_instructions_are_ignored() {
-        let doc = dec(
-            "<?xml version='1.0'?><!-- c --><?pi x?><a><!-- inside --><?pi y?>t<!--x-->u</a><!-- after -->",
-        );
+        let doc = dec("<?xml version='1.0'?><!-- c --><?pi x?><a><!-- inside --><?pi y?>t<!--x-->u</a><!-- after -->");
         assert_eq!(doc, json!({"a": "tu"}));
     }
 
@@ -735,20 +715,14 @@ mod tests {
         };
         let e = err_with(b"<a>0123456789</a>", &opts);
         assert_eq!(e.kind, DecodeErrorKind::TooLarge);
-        assert_eq!(
-            e.to_string(),
-            "xml: input is 17 bytes, more than the limit of 10 bytes"
-        );
+        assert_eq!(e.to_string(), "xml: input is 17 bytes, more than the limit of 10 bytes");
     }
 
     #[test]
     fn truncated_input_is_refused_with_a_position() {
         let e = err("<Order>\n  <Id>PO-1</Id>\n  <Line>");
         assert_eq!(e.kind, DecodeErrorKind::Malformed);
-        assert_eq!(
-            e.message,
-            "unexpected end of input: element `Line` is not closed"
-        );
+        assert_eq!(e.message, "unexpected end of input: element `Line` is not closed");
         assert_eq!(e.path.as_deref(), Some("/Order/Line"));
         assert_eq!((e.line, e.column, e.offset), (Some(3), Some(9), Some(32)));
 
@@ -772,49 +746,30 @@ mod tests {
     fn mismatched_end_tag_has_line_and_column() {
         let e = err("<a>\n  <b>x</c>\n</a>");
         assert_eq!(e.kind, DecodeErrorKind::Malformed);
-        assert!(
-            e.message.contains("</b>") && e.message.contains("</c>"),
-            "{e}"
-        );
+        assert!(e.message.contains("</b>") && e.message.contains("</c>"), "{e}");
         assert_eq!((e.line, e.column), (Some(2), Some(7)));
         assert_eq!(e.path.as_deref(), Some("/a/b"));
     }
 
     #[test]
     fn names_must_be_xml_names() {
-        assert_eq!(
-            err("<a =id='1'/>").message,
-            "`=id` is not a valid attribute name"
-        );
+        assert_eq!(err("<a =id='1'/>").message, "`=id` is not a valid attribute name");
         assert_eq!(err("<1a/>").message, "`1a` is not a valid element name");
-        assert_eq!(
-            err("<a:b:c/>").message,
-            "`a:b:c` is not a valid element name"
-        );
+        assert_eq!(err("<a:b:c/>").message, "`a:b:c` is not a valid element name");
     }
 
     #[test]
     fn one_root_element_only() {
-        assert!(
-            err("<a/><b/>")
-                .message
-                .contains("more than one root element")
-        );
+        assert!(err("<a/><b/>").message.contains("more than one root element"));
         assert_eq!(err("<a/>text").message, "text after the root element");
         assert_eq!(err("text<a/>").message, "text before the root element");
         assert_eq!(err("  \n ").message, "no root element");
-        assert_eq!(
-            err("<?xml version='1.0'?><!-- only -->").message,
-            "no root element"
-        );
+        assert_eq!(err("<?xml version='1.0'?><!-- only -->").message, "no root element");
     }
 
     #[test]
     fn binary_garbage_is_refused() {
-        let e = err_with(
-            &[0x00, 0x9f, 0x92, 0x96, 0xff, 0x3c],
-            &DecodeOptions::default(),
-        );
+        let e = err_with(&[0x00, 0x9f, 0x92, 0x96, 0xff, 0x3c], &DecodeOptions::default());
         assert_eq!(e.message, "input is not valid UTF-8");
         assert_eq!(e.offset, Some(1));
         let e = err("<a>\u{1}\u{2}</a>");
@@ -831,35 +786,43 @@ mod tests {
     fn encodings_other_than_utf8_are_refused() {
         let e = err("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>");
         assert_eq!(e.kind, DecodeErrorKind::Unsupported);
-        assert_eq!(
-            e.message,
-            "encoding `ISO-8859-1` is not supported yet; only UTF-8 is"
-        );
+        assert_eq!(e.message, "encoding `ISO-8859-1` is not supported yet; only UTF-8 is");
         // Latin-1 bytes are not valid UTF-8; the declaration is named rather than the bytes.
         let e = err_with(
             b"<?xml version='1.0' encoding='windows-1252'?><a>caf\xe9</a>",
             &DecodeOptions::default(),
         );
+        assert_eq!(e.message, "encoding `windows-1252` is not supported yet; only UTF-8 is");
+        assert!(decode(b"<?xml version='1.0' encoding='utf-8'?><a/>", &DecodeOptions::default()).is_ok());
+    }
+
+    #[test]
+    fn declared_encoding_reads_only_a_well_formed_declaration() {
         assert_eq!(
-            e.message,
-            "encoding `windows-1252` is not supported yet; only UTF-8 is"
+            declared_encoding(b"<?xml version='1.0' encoding = \"GBK\" ?>").as_deref(),
+            Some("GBK")
         );
-        assert!(
-            decode(
-                b"<?xml version='1.0' encoding='utf-8'?><a/>",
-                &DecodeOptions::default()
-            )
-            .is_ok()
-        );
+        for input in [
+            &b"<?xml"[..],
+            b"<?xml encoding",
+            b"<?xml encoding=",
+            b"<?xml encoding='",
+            b"<?xml encoding=GBK?>",
+            b"<?xml encoding='GBK?>",
+            b"<?xml version='1.0'?>",
+            b"<a encoding='GBK'?>",
+            b"",
+        ] {
+            assert_eq!(declared_encoding(input), None, "{input:?}");
+        }
+        // Latin-1 bytes with no declaration are reported as invalid UTF-8 at the first bad byte.
+        let e = err_with(b"<a>caf\xe9</a>", &DecodeOptions::default());
+        assert_eq!((e.message.as_str(), e.offset), ("input is not valid UTF-8", Some(6)));
     }
 
     #[test]
     fn leading_bom_is_tolerated_and_counted_in_offsets() {
-        let doc = decode(
-            b"\xEF\xBB\xBF<?xml version='1.0'?><a>x</a>",
-            &DecodeOptions::default(),
-        )
-        .unwrap();
+        let doc = decode(b"\xEF\xBB\xBF<?xml version='1.0'?><a>x</a>", &DecodeOptions::default()).unwrap();
         assert_eq!(doc, json!({"a": "x"}));
         let e = err_with(b"\xEF\xBB\xBF<a></b>", &DecodeOptions::default());
         assert_eq!(e.offset, Some(6));
@@ -879,10 +842,7 @@ mod tests {
         assert_eq!(e.kind, DecodeErrorKind::DuplicateKey);
         assert!(e.message.contains("`id`"), "{e}");
         // The very same attribute twice is not well-formed whatever the policy.
-        assert_eq!(
-            err(r#"<a id="1" id="2"/>"#).kind,
-            DecodeErrorKind::Malformed
-        );
+        assert_eq!(err(r#"<a id="1" id="2"/>"#).kind, DecodeErrorKind::Malformed);
     }
 
     #[test]

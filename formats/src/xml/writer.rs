@@ -46,9 +46,7 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
     if content.is_array() {
         return Err(EncodeError::new(
             Format::Xml,
-            format!(
-                "the root element `{root_name}` cannot be an array: an XML document has one root element"
-            ),
+            format!("the root element `{root_name}` cannot be an array: an XML document has one root element"),
             Some(path.render()),
         ));
     }
@@ -79,9 +77,7 @@ fn check_namespace_options(namespaces: &[(String, String)]) -> Result<(), Encode
     let fail = |message: String| Err(EncodeError::new(Format::Xml, message, None));
     for (i, (prefix, uri)) in namespaces.iter().enumerate() {
         if !prefix.is_empty() && !is_ncname(prefix) {
-            return fail(format!(
-                "xml_namespaces: `{prefix}` is not a valid namespace prefix"
-            ));
+            return fail(format!("xml_namespaces: `{prefix}` is not a valid namespace prefix"));
         }
         if prefix == "xml" || prefix == "xmlns" {
             return fail(format!(
@@ -100,9 +96,7 @@ fn check_namespace_options(namespaces: &[(String, String)]) -> Result<(), Encode
             ));
         }
         if namespaces[..i].iter().any(|(p, _)| p == prefix) {
-            return fail(format!(
-                "xml_namespaces: the prefix `{prefix}` is declared twice"
-            ));
+            return fail(format!("xml_namespaces: the prefix `{prefix}` is declared twice"));
         }
     }
     Ok(())
@@ -156,13 +150,7 @@ impl<W: std::io::Write> Encoder<'_, W> {
 
     /// Writes one element and, recursively, its children. The recursion keeps its frame small
     /// (the tag itself is built in [`Self::start_tag`]) so deep trees are cheap on the stack.
-    fn element<'v>(
-        &mut self,
-        name: &'v str,
-        value: &'v Value,
-        root: bool,
-        depth: usize,
-    ) -> Result<(), EncodeError> {
+    fn element<'v>(&mut self, name: &'v str, value: &'v Value, root: bool, depth: usize) -> Result<(), EncodeError> {
         if depth >= MAX_ENCODE_DEPTH {
             return Err(self.too_deep());
         }
@@ -189,9 +177,7 @@ impl<W: std::io::Write> Encoder<'_, W> {
 
     #[cold]
     fn too_deep(&self) -> EncodeError {
-        self.error(format!(
-            "elements nest deeper than {MAX_ENCODE_DEPTH} levels"
-        ))
+        self.error(format!("elements nest deeper than {MAX_ENCODE_DEPTH} levels"))
     }
 
     /// Writes the start tag and text of an element and returns its children, or writes an empty
@@ -240,9 +226,7 @@ impl<W: std::io::Write> Encoder<'_, W> {
                         }
                         self.path.push_key(key.as_str());
                         if !is_qname(attribute) {
-                            return Err(self.error(format!(
-                                "`{attribute}` is not a valid XML attribute name"
-                            )));
+                            return Err(self.error(format!("`{attribute}` is not a valid XML attribute name")));
                         }
                         self.check_prefix(attribute, "attribute")?;
                         if let Some(value) = self.scalar_text(child, "an attribute value")? {
@@ -274,11 +258,7 @@ impl<W: std::io::Write> Encoder<'_, W> {
     }
 
     /// The text of a scalar (`None` for null), or an error naming `what` for objects and arrays.
-    fn scalar_text<'v>(
-        &self,
-        value: &'v Value,
-        what: &str,
-    ) -> Result<Option<Cow<'v, str>>, EncodeError> {
+    fn scalar_text<'v>(&self, value: &'v Value, what: &str) -> Result<Option<Cow<'v, str>>, EncodeError> {
         let text = match value {
             Value::Null => return Ok(None),
             Value::String(s) => Cow::Borrowed(s.as_str()),
@@ -383,8 +363,7 @@ mod tests {
 
     #[test]
     fn namespaces_from_options_are_declared_on_the_root() {
-        let doc =
-            json!({"Invoice": {"cbc:ID": "INV-1", "cac:Party": {"cbc:Name": "x"}, "Note": "n"}});
+        let doc = json!({"Invoice": {"cbc:ID": "INV-1", "cac:Party": {"cbc:Name": "x"}, "Note": "n"}});
         let opts = EncodeOptions {
             xml_namespaces: vec![
                 ("".into(), "urn:invoice".into()),
@@ -405,10 +384,7 @@ mod tests {
     #[test]
     fn default_namespace_from_the_tree_or_the_options() {
         let doc = json!({"a": {"@xmlns": "urn:tree", "b": "1"}});
-        assert_eq!(
-            enc(&doc),
-            format!("{DECL}<a xmlns=\"urn:tree\"><b>1</b></a>")
-        );
+        assert_eq!(enc(&doc), format!("{DECL}<a xmlns=\"urn:tree\"><b>1</b></a>"));
         let opts = EncodeOptions {
             xml_namespaces: vec![("".into(), "urn:options".into())],
             ..EncodeOptions::default()
@@ -430,10 +406,7 @@ mod tests {
         );
         // Declared in the tree itself, in scope for descendants only.
         let doc = json!({"a": {"b": {"@xmlns:x": "urn:x", "x:c": "1"}}});
-        assert_eq!(
-            enc(&doc),
-            format!("{DECL}<a><b xmlns:x=\"urn:x\"><x:c>1</x:c></b></a>")
-        );
+        assert_eq!(enc(&doc), format!("{DECL}<a><b xmlns:x=\"urn:x\"><x:c>1</x:c></b></a>"));
         let doc = json!({"a": {"b": {"@xmlns:x": "urn:x"}, "x:c": "1"}});
         assert!(err(&doc).message.contains("prefix `x`"));
         // xml: is always bound.
@@ -475,11 +448,7 @@ mod tests {
                 .starts_with("the document must be an object with exactly one key")
         );
         assert_eq!(e.path, None);
-        assert!(
-            err(&json!([1]))
-                .message
-                .starts_with("the document must be an object")
-        );
+        assert!(err(&json!([1])).message.starts_with("the document must be an object"));
 
         let e = err(&json!({"Order": {"Lines": [{"line item": 1}]}}));
         assert_eq!(e.message, "`line item` is not a valid XML element name");
@@ -490,10 +459,7 @@ mod tests {
         );
 
         let e = err(&json!({"a": {"b": [[1]]}}));
-        assert_eq!(
-            e.message,
-            "an array inside an array cannot be written as XML"
-        );
+        assert_eq!(e.message, "an array inside an array cannot be written as XML");
         assert_eq!(e.path.as_deref(), Some(".a.b[0]"));
 
         let e = err(&json!({"a": {"@k": {"x": 1}}}));
@@ -507,36 +473,22 @@ mod tests {
         assert_eq!(e.message, "`1k` is not a valid XML attribute name");
 
         let e = err(&json!({"a": {"#text": [1]}}));
-        assert_eq!(
-            e.message,
-            "`#text` must be a string, number, boolean or null"
-        );
+        assert_eq!(e.message, "`#text` must be a string, number, boolean or null");
 
         let e = err(&json!({"a": {"#comment": "x"}}));
         assert_eq!(e.message, "`#comment` is not a valid XML element name");
 
         let e = err(&json!({"a": [1, 2]}));
-        assert!(
-            e.message
-                .starts_with("the root element `a` cannot be an array")
-        );
+        assert!(e.message.starts_with("the root element `a` cannot be an array"));
 
         let e = err(&json!({"a": {"b": "bell \u{7}"}}));
-        assert_eq!(
-            e.message,
-            "the character U+0007 cannot be written in XML 1.0"
-        );
+        assert_eq!(e.message, "the character U+0007 cannot be written in XML 1.0");
         assert_eq!(e.path.as_deref(), Some(".a.b"));
     }
 
     #[test]
     fn bad_namespace_options_are_refused() {
-        for (prefix, uri) in [
-            ("1x", "urn:x"),
-            ("xml", "urn:x"),
-            ("p", ""),
-            ("a:b", "urn:x"),
-        ] {
+        for (prefix, uri) in [("1x", "urn:x"), ("xml", "urn:x"), ("p", ""), ("a:b", "urn:x")] {
             let opts = EncodeOptions {
                 xml_namespaces: vec![(prefix.into(), uri.into())],
                 ..EncodeOptions::default()
@@ -548,11 +500,7 @@ mod tests {
             xml_namespaces: vec![("p".into(), "urn:1".into()), ("p".into(), "urn:2".into())],
             ..EncodeOptions::default()
         };
-        assert!(
-            err_with(&json!({"a": null}), &opts)
-                .message
-                .contains("declared twice")
-        );
+        assert!(err_with(&json!({"a": null}), &opts).message.contains("declared twice"));
     }
 
     #[test]
