@@ -39,10 +39,7 @@ const ERP_TOKEN: &str = "erp-token-1";
 const PLACEHOLDER: &str = "@ORDER_NO@";
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// The fixture order grown to about 1.5 KB (five lines and a memo, as real orders carry), with
@@ -57,7 +54,7 @@ fn body_template() -> String {
         line["cInvCode"] = json!(format!("SKU-88{n:02}"));
         body.push(line);
     }
-    doc["cMemo"] = json!("请于工作日送货，到货前一小时电话联系收货人；托盘不回收。".repeat(3));
+    doc["cMemo"] = json!("请于工作日送货，到货前一小时电话联系收货人；托盘不回收。".repeat(5));
     serde_json::to_string(&doc).expect("serialize order")
 }
 
@@ -88,9 +85,7 @@ async fn trivial(_body: Bytes) -> (axum::http::StatusCode, &'static str) {
 }
 
 async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     format!("http://{addr}")
@@ -134,10 +129,7 @@ impl HubProcess {
             .args(["run", "--config"])
             .arg(&config_path)
             .current_dir(dir)
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log)
@@ -156,10 +148,7 @@ impl HubProcess {
                 let log = fs::read_to_string(dir.join("hub.log")).unwrap_or_default();
                 panic!("hub exited with {status} before /healthz answered\n{log}");
             }
-            assert!(
-                Instant::now() < deadline,
-                "hub did not answer /healthz within 60 s"
-            );
+            assert!(Instant::now() < deadline, "hub did not answer /healthz within 60 s");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -231,12 +220,7 @@ impl LoadResult {
 
 /// Posts one order; `Some(true)` when accepted (2xx), `Some(false)` when refused, `None` on a
 /// transport error.
-async fn post_order(
-    http: &reqwest::Client,
-    url: &str,
-    template: &str,
-    number: &str,
-) -> Option<bool> {
+async fn post_order(http: &reqwest::Client, url: &str, template: &str, number: &str) -> Option<bool> {
     let body = template.replace(PLACEHOLDER, number);
     let response = http
         .post(url)
@@ -261,24 +245,13 @@ fn client(connections: usize) -> reqwest::Client {
 }
 
 /// Closed loop: `conc` tasks each post orders back to back for `secs`.
-async fn closed_loop(
-    url: &str,
-    template: &Arc<String>,
-    conc: usize,
-    secs: u64,
-    tag: &str,
-) -> LoadResult {
+async fn closed_loop(url: &str, template: &Arc<String>, conc: usize, secs: u64, tag: &str) -> LoadResult {
     let http = client(conc);
     let start = Instant::now();
     let end = start + Duration::from_secs(secs);
     let mut set = JoinSet::new();
     for task in 0..conc {
-        let (http, url, template, tag) = (
-            http.clone(),
-            url.to_owned(),
-            template.clone(),
-            tag.to_owned(),
-        );
+        let (http, url, template, tag) = (http.clone(), url.to_owned(), template.clone(), tag.to_owned());
         set.spawn(async move {
             let mut out = LoadResult::default();
             let mut i = 0u64;
@@ -313,13 +286,7 @@ async fn closed_loop(
 /// Open loop: one order every `1/rate` s for `secs`, each on its own task; latency counts from
 /// the scheduled start. At most 4096 requests are in flight; beyond that the sender waits,
 /// which shows up as latency.
-async fn open_loop(
-    url: &str,
-    template: &Arc<String>,
-    rate: u64,
-    secs: u64,
-    tag: &str,
-) -> LoadResult {
+async fn open_loop(url: &str, template: &Arc<String>, rate: u64, secs: u64, tag: &str) -> LoadResult {
     let http = client(256);
     let permits = Arc::new(Semaphore::new(4096));
     let results = Arc::new(Mutex::new(LoadResult::default()));
@@ -330,12 +297,7 @@ async fn open_loop(
         let scheduled = start + Duration::from_secs_f64(i as f64 / rate as f64);
         tokio::time::sleep_until(scheduled.into()).await;
         let permit = permits.clone().acquire_owned().await.expect("semaphore");
-        let (http, url, template, results) = (
-            http.clone(),
-            url.to_owned(),
-            template.clone(),
-            results.clone(),
-        );
+        let (http, url, template, results) = (http.clone(), url.to_owned(), template.clone(), results.clone());
         let number = format!("{tag}-{i}");
         set.spawn(async move {
             let outcome = post_order(&http, &url, &template, &number).await;
@@ -369,11 +331,7 @@ async fn wait_delivered(log: &SinkLog, base: u64, expected: u64) -> Option<Insta
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    log.arrivals
-        .lock()
-        .expect("sink log")
-        .last()
-        .map(|(_, at)| *at)
+    log.arrivals.lock().expect("sink log").last().map(|(_, at)| *at)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -411,12 +369,7 @@ async fn run(secs: u64, conc: usize, rate: u64) {
     let limit = closed_loop(&format!("{trivial_url}/in"), &template, conc, secs, "LIMIT").await;
 
     let log = Arc::new(SinkLog::default());
-    let sink_url = serve(
-        Router::new()
-            .route("/wms", post(sink))
-            .with_state(log.clone()),
-    )
-    .await;
+    let sink_url = serve(Router::new().route("/wms", post(sink)).with_state(log.clone())).await;
     let dir = tempfile::Builder::new()
         .prefix("channelhub-bench-")
         .tempdir()
@@ -440,11 +393,7 @@ async fn run(secs: u64, conc: usize, rate: u64) {
     let mut to_delivery: Vec<Duration> = phase1
         .accepted
         .iter()
-        .filter_map(|a| {
-            arrivals
-                .get(&a.number)
-                .map(|at| at.saturating_duration_since(a.at))
-        })
+        .filter_map(|a| arrivals.get(&a.number).map(|at| at.saturating_duration_since(a.at)))
         .collect();
     to_delivery.sort_unstable();
     let accept = phase1.latencies();
@@ -471,10 +420,7 @@ async fn run(secs: u64, conc: usize, rate: u64) {
         format!("{:.0}", limit.per_sec()),
     );
     row("phase 1: accepted/s", format!("{:.0}", phase1.per_sec()));
-    row(
-        "phase 1: delivered/s end to end",
-        format!("{delivered_per_s:.0}"),
-    );
+    row("phase 1: delivered/s end to end", format!("{delivered_per_s:.0}"));
     row(
         "delivered/s as share of loopback limit",
         format!("{:.3}", delivered_per_s / limit.per_sec()),
@@ -485,16 +431,10 @@ async fn run(secs: u64, conc: usize, rate: u64) {
     );
     row("phase 1: accept latency p50", ms(percentile(&accept, 50.0)));
     row("phase 1: accept latency p99", ms(percentile(&accept, 99.0)));
+    row("phase 1: accept-to-delivered p50", ms(percentile(&to_delivery, 50.0)));
+    row("phase 1: accept-to-delivered p99", ms(percentile(&to_delivery, 99.0)));
     row(
-        "phase 1: accept-to-delivered p50",
-        ms(percentile(&to_delivery, 50.0)),
-    );
-    row(
-        "phase 1: accept-to-delivered p99",
-        ms(percentile(&to_delivery, 99.0)),
-    );
-    row(
-        "phase 1: accepted / delivered / refused / errors",
+        "phase 1: accepted/delivered/refused/errors",
         format!(
             "{}/{}/{}/{}",
             phase1.accepted.len(),
@@ -507,18 +447,9 @@ async fn run(secs: u64, conc: usize, rate: u64) {
         &format!("phase 2: {rate}/s offered, accepted/s"),
         format!("{:.0}", phase2.per_sec()),
     );
-    row(
-        "phase 2: accept latency p50",
-        ms(percentile(&accept2, 50.0)),
-    );
-    row(
-        "phase 2: accept latency p99",
-        ms(percentile(&accept2, 99.0)),
-    );
-    row(
-        "phase 2: all accepted delivered",
-        format!("{}", phase2_done.is_some()),
-    );
+    row("phase 2: accept latency p50", ms(percentile(&accept2, 50.0)));
+    row("phase 2: accept latency p99", ms(percentile(&accept2, 99.0)));
+    row("phase 2: all accepted delivered", format!("{}", phase2_done.is_some()));
     row(
         "hub peak RSS (VmHWM) after phase 1 / 2",
         format!(

@@ -29,11 +29,7 @@ async fn check_refuses_route_to_unknown_sink() {
     let config = dir.write("hub.yaml", &bad.render(8080, &sqlite_url(&dir), dir.path()));
     let out = check(&config);
     assert_eq!(out.code, Some(1), "{}", out.output);
-    assert!(
-        out.output.contains("wsm"),
-        "the unknown sink is named: {}",
-        out.output
-    );
+    assert!(out.output.contains("wsm"), "the unknown sink is named: {}", out.output);
 }
 
 /// Every problem is reported in one run, not just the first: an unknown sink and a mapping that
@@ -51,11 +47,7 @@ async fn check_reports_every_problem() {
     let out = check(&config);
     assert_eq!(out.code, Some(1), "{}", out.output);
     for needle in ["wsm", "broken.vrl"] {
-        assert!(
-            out.output.contains(needle),
-            "`{needle}` not named: {}",
-            out.output
-        );
+        assert!(out.output.contains(needle), "`{needle}` not named: {}", out.output);
     }
 }
 
@@ -86,22 +78,12 @@ async fn sigterm_exits_0_and_keeps_messages() {
     let id = reply.message_id();
     hub.wait_deliveries(&id, "delivered").await;
 
-    let status = hub
-        .terminate()
-        .await
-        .expect("the hub exits within 15 s of SIGTERM");
+    let status = hub.terminate().await.expect("the hub exits within 15 s of SIGTERM");
     assert_eq!(status.code(), Some(0), "exit status after SIGTERM");
 
     hub.launch().await;
-    let found = hub
-        .admin_get(&format!("/api/v1/messages?key={ORDER_NO}"))
-        .await;
-    assert_eq!(
-        found.json["messages"][0]["id"],
-        id.as_str(),
-        "{}",
-        found.text
-    );
+    let found = hub.admin_get(&format!("/api/v1/messages?key={ORDER_NO}")).await;
+    assert_eq!(found.json["messages"][0]["id"], id.as_str(), "{}", found.text);
     let status = hub.terminate().await.expect("the hub exits again");
     assert_eq!(status.code(), Some(0));
     assert_eq!(

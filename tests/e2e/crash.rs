@@ -17,12 +17,7 @@ pub type Accepted = Arc<Mutex<Vec<String>>>;
 /// Starts `tasks` posting loops per inbound URL, each posting up to `per_task` distinct orders
 /// numbered `{prefix}-{url index}-{task}-{i}` one after the other. A loop stops at the first
 /// connection error (its hub was killed); an order is recorded only when answered 202.
-pub fn load(
-    urls: &[String],
-    tasks: usize,
-    per_task: usize,
-    prefix: &str,
-) -> (JoinSet<()>, Accepted) {
+pub fn load(urls: &[String], tasks: usize, per_task: usize, prefix: &str) -> (JoinSet<()>, Accepted) {
     let accepted: Accepted = Arc::default();
     let mut set = JoinSet::new();
     for (u, url) in urls.iter().enumerate() {
@@ -65,10 +60,7 @@ pub async fn wait_accepted(accepted: &Accepted, n: usize) {
         (accepted.lock().expect("accepted list").len() >= n).then_some(())
     })
     .await;
-    assert!(
-        reached.is_some(),
-        "fewer than {n} orders accepted under load"
-    );
+    assert!(reached.is_some(), "fewer than {n} orders accepted under load");
 }
 
 /// Waits until every accepted order reached `path` with a 200, then checks that repeats of one
@@ -79,12 +71,7 @@ pub async fn assert_all_delivered(
     accepted: &Accepted,
     deadline: Duration,
 ) -> BTreeMap<String, usize> {
-    let accepted: BTreeSet<String> = accepted
-        .lock()
-        .expect("accepted list")
-        .iter()
-        .cloned()
-        .collect();
+    let accepted: BTreeSet<String> = accepted.lock().expect("accepted list").iter().cloned().collect();
     assert!(!accepted.is_empty(), "no order was accepted");
     let missing = || {
         let got: BTreeSet<String> = partner
@@ -116,15 +103,8 @@ pub async fn assert_all_delivered(
         }
     }
     for (number, set) in &keys {
-        assert!(
-            !set.contains(""),
-            "{number} delivered without an Idempotency-Key"
-        );
-        assert_eq!(
-            set.len(),
-            1,
-            "{number} delivered twice with different keys: {set:?}"
-        );
+        assert!(!set.contains(""), "{number} delivered without an Idempotency-Key");
+        assert_eq!(set.len(), 1, "{number} delivered twice with different keys: {set:?}");
     }
     times
 }
@@ -149,15 +129,11 @@ pub async fn kill9_under_load(store: &Store) {
     // by default) to expire; the deadline allows for that.
     let times = assert_all_delivered(&partner, "/wms", &accepted, Duration::from_secs(100)).await;
     let repeats = times.values().filter(|n| **n > 1).count();
-    eprintln!(
-        "kill -9: {before} accepted before the crash, all delivered, {repeats} delivered twice"
-    );
+    eprintln!("kill -9: {before} accepted before the crash, all delivered, {repeats} delivered twice");
 
     // The restarted hub still knows the orders it accepted before the crash.
     let first = accepted.lock().expect("accepted list")[0].clone();
-    let found = hub
-        .admin_get(&format!("/api/v1/messages?key={first}"))
-        .await;
+    let found = hub.admin_get(&format!("/api/v1/messages?key={first}")).await;
     assert_eq!(
         found.json["messages"].as_array().map(Vec::len),
         Some(1),

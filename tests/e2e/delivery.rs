@@ -8,9 +8,7 @@ use futures::future::join_all;
 use serde_json::{Value, json};
 
 use crate::partner::{Behavior, FakePartner, Received};
-use crate::support::{
-    DEADLINE, Hub, HubSpec, ORDER_NO, RouteSpec, SinkSpec, Store, eventually, order, order_version,
-};
+use crate::support::{DEADLINE, Hub, HubSpec, ORDER_NO, RouteSpec, SinkSpec, Store, eventually, order, order_version};
 
 fn attempts(detail: &Value, sink: &str) -> Vec<Value> {
     detail["deliveries"]
@@ -33,13 +31,7 @@ fn statuses(requests: &[Received]) -> Vec<u16> {
 /// the backoff, and the message detail lists the three attempts.
 pub async fn retry_then_delivered(store: &Store) {
     let partner = FakePartner::start().await;
-    partner.behave(
-        "/crm",
-        Behavior::FailTimes {
-            status: 503,
-            times: 2,
-        },
-    );
+    partner.behave("/crm", Behavior::FailTimes { status: 503, times: 2 });
     let spec = HubSpec::default()
         .sink(SinkSpec::new("crm", partner.url("/crm")).max_attempts(6))
         .route(RouteSpec::new("all-orders", &["crm"]));
@@ -57,11 +49,7 @@ pub async fn retry_then_delivered(store: &Store) {
         tries.iter().all(|r| r.idempotency_key() == key),
         "the same Idempotency-Key on every retry"
     );
-    assert_eq!(
-        tries[0].json(),
-        tries[2].json(),
-        "the same body on every retry"
-    );
+    assert_eq!(tries[0].json(), tries[2].json(), "the same body on every retry");
     // The backoff may be jittered anywhere up to its ceiling, so only the ceiling is a promise:
     // no retry waits much beyond max_backoff (1 s).
     for pair in tries.windows(2) {
@@ -75,11 +63,7 @@ pub async fn retry_then_delivered(store: &Store) {
     let delivery = &detail["deliveries"][0];
     assert_eq!(delivery["attempt_count"], 3, "{delivery:#}");
     let list = attempts(&detail, "crm");
-    assert_eq!(
-        field(&list, "attempt"),
-        [json!(1), json!(2), json!(3)],
-        "{delivery:#}"
-    );
+    assert_eq!(field(&list, "attempt"), [json!(1), json!(2), json!(3)], "{delivery:#}");
     assert_eq!(
         field(&list, "outcome"),
         [json!("retry"), json!("retry"), json!("delivered")],
@@ -114,9 +98,7 @@ pub async fn dead_then_replay(store: &Store) {
     let id = reply.message_id();
 
     let dead = eventually(DEADLINE, || async {
-        let r = hub
-            .admin_get("/api/v1/deliveries?status=dead&sink=finance")
-            .await;
+        let r = hub.admin_get("/api/v1/deliveries?status=dead&sink=finance").await;
         r.json["deliveries"]
             .as_array()
             .and_then(|ds| ds.iter().find(|d| d["message_id"] == id.as_str()).cloned())
@@ -127,22 +109,12 @@ pub async fn dead_then_replay(store: &Store) {
     assert_eq!(dead["status"], "dead");
     assert_eq!(dead["attempt_count"], 1, "a 400 is not retried: {dead}");
     assert_eq!(dead["business_key"], ORDER_NO);
-    assert!(
-        dead["last_error"].as_str().is_some_and(|e| !e.is_empty()),
-        "{dead}"
-    );
+    assert!(dead["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{dead}");
     let first = partner.requests("/finance");
     assert_eq!(statuses(&first), [400], "one request, no retries");
 
-    let other = hub
-        .admin_get("/api/v1/deliveries?status=dead&sink=wms")
-        .await;
-    assert_eq!(
-        other.json["deliveries"],
-        json!([]),
-        "sink filter: {}",
-        other.text
-    );
+    let other = hub.admin_get("/api/v1/deliveries?status=dead&sink=wms").await;
+    assert_eq!(other.json["deliveries"], json!([]), "sink filter: {}", other.text);
     let detail = hub.message(&id).await;
     let list = attempts(&detail, "finance");
     assert_eq!(field(&list, "outcome"), [json!("dead")], "{detail:#}");
@@ -165,30 +137,14 @@ pub async fn dead_then_replay(store: &Store) {
         "a replay is the same delivery, so it keeps its Idempotency-Key"
     );
     let list = attempts(&detail, "finance");
-    assert_eq!(
-        field(&list, "outcome").last(),
-        Some(&json!("delivered")),
-        "{detail:#}"
-    );
+    assert_eq!(field(&list, "outcome").last(), Some(&json!("delivered")), "{detail:#}");
     let still_dead = hub.admin_get("/api/v1/deliveries?status=dead").await;
-    assert_eq!(
-        still_dead.json["deliveries"],
-        json!([]),
-        "{}",
-        still_dead.text
-    );
+    assert_eq!(still_dead.json["deliveries"], json!([]), "{}", still_dead.text);
 
     let unknown = hub
-        .admin_post(&format!(
-            "/api/v1/deliveries/{}/replay",
-            uuid::Uuid::new_v4()
-        ))
+        .admin_post(&format!("/api/v1/deliveries/{}/replay", uuid::Uuid::new_v4()))
         .await;
-    assert_eq!(
-        unknown.status, 404,
-        "replay of an unknown delivery: {}",
-        unknown.text
-    );
+    assert_eq!(unknown.status, 404, "replay of an unknown delivery: {}", unknown.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,12 +184,7 @@ async fn retries_stop_at_max_attempts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_is_honoured() {
     let partner = FakePartner::start().await;
-    partner.behave(
-        "/limit",
-        Behavior::RateLimitOnce {
-            retry_after_secs: 1,
-        },
-    );
+    partner.behave("/limit", Behavior::RateLimitOnce { retry_after_secs: 1 });
     let spec = HubSpec::default()
         .sink(SinkSpec::new("limit", partner.url("/limit")))
         .route(RouteSpec::new("all-orders", &["limit"]));
@@ -250,11 +201,7 @@ async fn retry_after_is_honoured() {
     );
     assert_eq!(tries[0].idempotency_key(), tries[1].idempotency_key());
     let list = attempts(&detail, "limit");
-    assert_eq!(
-        field(&list, "status_code"),
-        [json!(429), json!(200)],
-        "{detail:#}"
-    );
+    assert_eq!(field(&list, "status_code"), [json!(429), json!(200)], "{detail:#}");
 }
 
 /// A receiver that does not answer within the sink's timeout is given up on and retried; the
@@ -306,11 +253,7 @@ pub async fn ordering(store: &Store, behavior: Behavior) {
     let partner = FakePartner::start().await;
     partner.behave("/wms", behavior);
     let spec = HubSpec::default()
-        .sink(
-            SinkSpec::new("wms", partner.url("/wms"))
-                .ordered()
-                .max_attempts(10),
-        )
+        .sink(SinkSpec::new("wms", partner.url("/wms")).ordered().max_attempts(10))
         .route(RouteSpec::new("all-orders", &["wms"]));
     let hub = Hub::start(&spec, store).await;
 
@@ -330,11 +273,8 @@ pub async fn ordering(store: &Store, behavior: Behavior) {
         let mut all: BTreeMap<String, Vec<(String, u16)>> = BTreeMap::new();
         for r in partner.requests("/wms") {
             let doc = r.json();
-            if let (Some(n), Some(t)) = (doc["order_number"].as_str(), doc["total_amount"].as_str())
-            {
-                all.entry(n.to_owned())
-                    .or_default()
-                    .push((t.to_owned(), r.status));
+            if let (Some(n), Some(t)) = (doc["order_number"].as_str(), doc["total_amount"].as_str()) {
+                all.entry(n.to_owned()).or_default().push((t.to_owned(), r.status));
             }
         }
         all
@@ -349,18 +289,10 @@ pub async fn ordering(store: &Store, behavior: Behavior) {
     })
     .await;
     let all = by_key();
-    assert_eq!(
-        delivered(&all),
-        KEYS * VERSIONS,
-        "every version delivered: {all:?}"
-    );
+    assert_eq!(delivered(&all), KEYS * VERSIONS, "every version delivered: {all:?}");
     let expected: Vec<String> = (1..=VERSIONS).map(|v| format!("{v}.00")).collect();
     for (key, seen) in &all {
-        let ok: Vec<String> = seen
-            .iter()
-            .filter(|(_, s)| *s == 200)
-            .map(|(t, _)| t.clone())
-            .collect();
+        let ok: Vec<String> = seen.iter().filter(|(_, s)| *s == 200).map(|(t, _)| t.clone()).collect();
         assert_eq!(ok, expected, "{key}: versions delivered out of order");
         let sent: Vec<&String> = seen.iter().map(|(t, _)| t).collect();
         assert!(
@@ -377,12 +309,5 @@ async fn ordering_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ordering_holds_across_retries() {
-    ordering(
-        &Store::Sqlite,
-        Behavior::FailTimes {
-            status: 503,
-            times: 1,
-        },
-    )
-    .await;
+    ordering(&Store::Sqlite, Behavior::FailTimes { status: 503, times: 1 }).await;
 }

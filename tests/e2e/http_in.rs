@@ -11,8 +11,8 @@ use tokio::net::TcpStream;
 
 use crate::partner::FakePartner;
 use crate::support::{
-    DEADLINE, ERP_TOKEN, HubSpec, ORDER_NO, PARTNER, RouteSpec, SOURCE, SinkSpec, Store,
-    eventually, order, order_numbered,
+    DEADLINE, ERP_TOKEN, HubSpec, ORDER_NO, PARTNER, RouteSpec, SOURCE, SinkSpec, Store, eventually, order,
+    order_numbered,
 };
 use crate::support::{Hub, Reply};
 
@@ -43,10 +43,7 @@ pub async fn happy_path(store: &Store) {
     assert_eq!(reply.status, 202, "{}", reply.text);
     assert_eq!(reply.json["duplicate"], json!(false), "{}", reply.text);
     let id = reply.message_id();
-    assert!(
-        uuid::Uuid::parse_str(&id).is_ok(),
-        "message_id {id} is not a UUID"
-    );
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "message_id {id} is not a UUID");
 
     let got = eventually(DEADLINE, || async {
         partner.requests_for("/wms", ORDER_NO).into_iter().next()
@@ -57,10 +54,7 @@ pub async fn happy_path(store: &Store) {
     assert_eq!(doc["order_number"], ORDER_NO);
     assert_eq!(doc["order_date"], "2026-11-25");
     assert_eq!(doc["currency"], "CNY");
-    assert_eq!(
-        doc["buyer"],
-        json!({"id": "KH-0318", "name": "成都锦程贸易有限公司"})
-    );
+    assert_eq!(doc["buyer"], json!({"id": "KH-0318", "name": "成都锦程贸易有限公司"}));
     assert_eq!(doc["seller"], json!({"id": "0302", "name": "西南销售部"}));
     assert_eq!(doc["ship_to"]["name"], "李娜");
     assert_eq!(
@@ -69,20 +63,13 @@ pub async fn happy_path(store: &Store) {
     );
     assert_eq!(doc["ship_to"]["city"], "成都");
     assert_eq!(doc["ship_to"]["country"], "CN");
-    assert_eq!(
-        doc["total_amount"], "5125.00",
-        "money stays a decimal string"
-    );
+    assert_eq!(doc["total_amount"], "5125.00", "money stays a decimal string");
     let lines = doc["lines"].as_array().expect("lines array");
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["line_number"], 1);
     assert_eq!(lines[0]["sku"], "SKU-8801");
     assert_eq!(lines[0]["description"], "矿泉水 550ml×24");
-    assert_eq!(
-        lines[0]["quantity"].as_f64(),
-        Some(100.0),
-        "quantity is a number"
-    );
+    assert_eq!(lines[0]["quantity"].as_f64(), Some(100.0), "quantity is a number");
     assert_eq!(lines[0]["uom"], "CS");
     assert_eq!(
         lines[0]["unit_price"], "36.50",
@@ -92,10 +79,7 @@ pub async fn happy_path(store: &Store) {
     assert_eq!(lines[2]["uom"], "EA");
     assert_eq!(lines[2]["unit_price"], "5.00");
 
-    assert!(
-        !got.idempotency_key().is_empty(),
-        "outbound Idempotency-Key missing"
-    );
+    assert!(!got.idempotency_key().is_empty(), "outbound Idempotency-Key missing");
     assert_eq!(got.header("x-correlation-id"), Some("corr-happy-1"));
     assert!(
         got.header("content-type")
@@ -141,26 +125,16 @@ pub async fn idempotency(store: &Store) {
     let again = hub.post_order(&order(), Some("dup-key-1")).await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json["duplicate"], json!(true), "{}", again.text);
-    assert_eq!(
-        again.message_id(),
-        id,
-        "duplicate answers the first message_id"
-    );
+    assert_eq!(again.message_id(), id, "duplicate answers the first message_id");
 
     // A later order on the same route is delivered after anything the duplicate could have
     // caused, so once it has arrived the count of the first order is final.
     let marker = hub.post_order(&order_numbered("MARKER-1"), None).await;
     assert_eq!(marker.status, 202, "{}", marker.text);
     hub.wait_deliveries(&marker.message_id(), "delivered").await;
-    assert_eq!(
-        partner.requests_for("/wms", ORDER_NO).len(),
-        1,
-        "delivered once"
-    );
+    assert_eq!(partner.requests_for("/wms", ORDER_NO).len(), 1, "delivered once");
 
-    let found = hub
-        .admin_get(&format!("/api/v1/messages?key={ORDER_NO}"))
-        .await;
+    let found = hub.admin_get(&format!("/api/v1/messages?key={ORDER_NO}")).await;
     assert_eq!(found.status, 200, "{}", found.text);
     assert_eq!(
         found.json["messages"].as_array().map(Vec::len),
@@ -195,10 +169,7 @@ async fn concurrent_same_key_accepted_once() {
         for r in &replies {
             assert!(r.status == 202 || r.status == 200, "{key}: {r:?}");
             let answered = r.message_id();
-            let exists = hub
-                .admin_get(&format!("/api/v1/messages/{answered}"))
-                .await
-                .status;
+            let exists = hub.admin_get(&format!("/api/v1/messages/{answered}")).await.status;
             assert_eq!(
                 answered, id,
                 "{key}: a duplicate names another message than the accepted one \
@@ -254,16 +225,11 @@ async fn route_condition_selects_sink() {
     let cn_reply = hub.post_order(&order(), None).await;
     assert_eq!(cn_reply.status, 202, "{}", cn_reply.text);
 
-    let hk_detail = hub
-        .wait_deliveries(&hk_reply.message_id(), "delivered")
-        .await;
-    hub.wait_deliveries(&cn_reply.message_id(), "delivered")
-        .await;
+    let hk_detail = hub.wait_deliveries(&hk_reply.message_id(), "delivered").await;
+    hub.wait_deliveries(&cn_reply.message_id(), "delivered").await;
     assert_eq!(partner.requests_for("/wms-hk", "XSDD-2026-HK0001").len(), 1);
     assert!(
-        partner
-            .requests_for("/wms-east", "XSDD-2026-HK0001")
-            .is_empty(),
+        partner.requests_for("/wms-east", "XSDD-2026-HK0001").is_empty(),
         "HK order not to east"
     );
     assert_eq!(partner.requests_for("/wms-east", ORDER_NO).len(), 1);
@@ -330,9 +296,7 @@ async fn assert_refused_not_delivered(hub: &Hub, partner: &FakePartner, order_nu
     hub.wait_deliveries(&good.message_id(), "delivered").await;
     assert!(partner.requests_for("/wms", order_number).is_empty());
     // The refusal may be recorded, but never with a delivery.
-    let found = hub
-        .admin_get(&format!("/api/v1/messages?key={order_number}"))
-        .await;
+    let found = hub.admin_get(&format!("/api/v1/messages?key={order_number}")).await;
     assert_eq!(found.status, 200, "{}", found.text);
     for m in found.json["messages"].as_array().expect("messages array") {
         let detail = hub.message(m["id"].as_str().expect("message id")).await;
@@ -351,11 +315,7 @@ async fn bad_or_missing_token_is_401() {
     let body = serde_json::to_vec(&order()).unwrap();
     let path = format!("/in/{SOURCE}");
     let wrong = hub
-        .post_raw(
-            &path,
-            body.clone(),
-            &[("authorization", "Bearer wrong".to_owned())],
-        )
+        .post_raw(&path, body.clone(), &[("authorization", "Bearer wrong".to_owned())])
         .await;
     wrong.expect_error(401);
     let missing = hub.post_raw(&path, body.clone(), &[]).await;
@@ -364,10 +324,7 @@ async fn bad_or_missing_token_is_401() {
         .post_raw(
             &path,
             body,
-            &[(
-                "authorization",
-                format!("Bearer {}", crate::support::ADMIN_TOKEN),
-            )],
+            &[("authorization", format!("Bearer {}", crate::support::ADMIN_TOKEN))],
         )
         .await;
     assert!(
@@ -396,9 +353,7 @@ async fn unknown_source_is_404() {
 /// Sends a body of `size` bytes over a raw socket while reading, so an early answer (the hub
 /// refusing before the body is complete) is seen instead of a broken pipe. Returns the status.
 async fn post_big(port: u16, size: usize, chunked: bool) -> u16 {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("connect");
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
     let framing = if chunked {
         "Transfer-Encoding: chunked".to_owned()
     } else {
@@ -466,11 +421,7 @@ async fn body_over_10_mib_is_413() {
     let partner = FakePartner::start().await;
     let hub = Hub::start(&one_sink(&partner), &Store::Sqlite).await;
     let size = 11 * 1024 * 1024;
-    assert_eq!(
-        post_big(hub.port, size, false).await,
-        413,
-        "declared length"
-    );
+    assert_eq!(post_big(hub.port, size, false).await, 413, "declared length");
     assert_eq!(post_big(hub.port, size, true).await, 413, "chunked body");
     let ok = hub.post_order(&order(), None).await;
     assert_eq!(ok.status, 202, "the hub still accepts orders: {}", ok.text);
@@ -515,9 +466,7 @@ async fn search_by_business_key() {
     assert_eq!(other.status, 202, "{}", other.text);
     hub.wait_deliveries(&id, "delivered").await;
 
-    let found = hub
-        .admin_get(&format!("/api/v1/messages?key={ORDER_NO}"))
-        .await;
+    let found = hub.admin_get(&format!("/api/v1/messages?key={ORDER_NO}")).await;
     assert_eq!(found.status, 200, "{}", found.text);
     let messages = found.json["messages"].as_array().expect("messages array");
     assert_eq!(messages.len(), 1, "only the searched key: {}", found.text);
@@ -527,10 +476,7 @@ async fn search_by_business_key() {
     assert_eq!(m["business_key"], ORDER_NO);
     assert_eq!(m["source"], SOURCE);
     assert_eq!(m["partner"], PARTNER);
-    assert!(
-        m["received_at"].as_str().is_some_and(|t| !t.is_empty()),
-        "{m}"
-    );
+    assert!(m["received_at"].as_str().is_some_and(|t| !t.is_empty()), "{m}");
     assert!(m["status"].as_str().is_some_and(|s| !s.is_empty()), "{m}");
 
     for query in [
@@ -579,19 +525,9 @@ async fn admin_api_requires_token() {
     ] {
         let none = http.get(hub.url(&path)).send().await.unwrap();
         assert_eq!(none.status(), 401, "GET {path} without a token");
-        let wrong = http
-            .get(hub.url(&path))
-            .bearer_auth("nope")
-            .send()
-            .await
-            .unwrap();
+        let wrong = http.get(hub.url(&path)).bearer_auth("nope").send().await.unwrap();
         assert_eq!(wrong.status(), 401, "GET {path} with a wrong token");
-        let partner_token = http
-            .get(hub.url(&path))
-            .bearer_auth(ERP_TOKEN)
-            .send()
-            .await
-            .unwrap();
+        let partner_token = http.get(hub.url(&path)).bearer_auth(ERP_TOKEN).send().await.unwrap();
         assert!(
             matches!(partner_token.status().as_u16(), 401 | 403),
             "GET {path} with a partner token answered {}",
@@ -599,10 +535,7 @@ async fn admin_api_requires_token() {
         );
     }
     let replay = http
-        .post(hub.url(&format!(
-            "/api/v1/deliveries/{}/replay",
-            uuid::Uuid::new_v4()
-        )))
+        .post(hub.url(&format!("/api/v1/deliveries/{}/replay", uuid::Uuid::new_v4())))
         .send()
         .await
         .unwrap();

@@ -96,15 +96,9 @@ impl FakePartner {
         let addr = listener.local_addr().expect("fake partner address");
         let app = Router::new().fallback(handle).with_state(state.clone());
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("fake partner serves");
+            axum::serve(listener, app).await.expect("fake partner serves");
         });
-        Self {
-            addr,
-            state,
-            server,
-        }
+        Self { addr, state, server }
     }
 
     /// The full URL of `path` on this fake.
@@ -124,12 +118,7 @@ impl FakePartner {
 
     /// Every request received on `path`, in arrival order.
     pub fn requests(&self, path: &str) -> Vec<Received> {
-        self.lock()
-            .log
-            .iter()
-            .filter(|r| r.path == path)
-            .cloned()
-            .collect()
+        self.lock().log.iter().filter(|r| r.path == path).cloned().collect()
     }
 
     /// The requests on `path` whose body is a canonical order with `order_number`.
@@ -142,9 +131,7 @@ impl FakePartner {
 
     fn lock(&self) -> MutexGuard<'_, PartnerState> {
         // A panic while holding the lock only happens in a failing test; keep the data readable.
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -172,9 +159,7 @@ async fn handle(State(state): State<Arc<Mutex<PartnerState>>>, request: Request)
         .unwrap_or("")
         .to_owned();
     let answer = {
-        let mut s = state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let seen = {
             let n = s.seen.entry((path.clone(), key)).or_insert(0);
             *n += 1;
@@ -185,15 +170,9 @@ async fn handle(State(state): State<Arc<Mutex<PartnerState>>>, request: Request)
             Behavior::FailTimes { status, times } if seen < times => Answer::Status(status),
             Behavior::FailTimes { .. } => Answer::Status(200),
             Behavior::RejectUntilAccepted { status } => {
-                Answer::Status(if s.accepted.contains(&path) {
-                    200
-                } else {
-                    status
-                })
+                Answer::Status(if s.accepted.contains(&path) { 200 } else { status })
             }
-            Behavior::RateLimitOnce { retry_after_secs } if seen < 1 => {
-                Answer::RetryAfter(retry_after_secs)
-            }
+            Behavior::RateLimitOnce { retry_after_secs } if seen < 1 => Answer::RetryAfter(retry_after_secs),
             Behavior::RateLimitOnce { .. } => Answer::Status(200),
             Behavior::StallTimes { times, stall } if seen < times => Answer::StallThen(stall),
             Behavior::StallTimes { .. } => Answer::Status(200),

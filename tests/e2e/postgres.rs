@@ -88,20 +88,10 @@ async fn two_instances_deliver_each_order_once() {
         (r.json["deliveries"] == json!([])).then_some(())
     })
     .await;
-    assert!(
-        settled.is_some(),
-        "deliveries still pending after all orders arrived"
-    );
+    assert!(settled.is_some(), "deliveries still pending after all orders arrived");
     let twice: Vec<_> = times.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        twice.is_empty(),
-        "delivered more than once while both lived: {twice:?}"
-    );
-    assert_eq!(
-        partner.requests("/wms").len(),
-        400,
-        "no request beyond one per order"
-    );
+    assert!(twice.is_empty(), "delivered more than once while both lived: {twice:?}");
+    assert_eq!(partner.requests("/wms").len(), 400, "no request beyond one per order");
 }
 
 /// Two hubs on one database, one killed with SIGKILL mid-load and not restarted: the survivor
@@ -130,8 +120,5 @@ async fn instance_killed_mid_load_loses_nothing() {
         accepted.lock().expect("accepted list").len()
     );
     let health = crate::support::client().get(b.url("/healthz")).send().await;
-    assert!(
-        health.is_ok_and(|r| r.status() == 200),
-        "the survivor is healthy"
-    );
+    assert!(health.is_ok_and(|r| r.status() == 200), "the survivor is healthy");
 }

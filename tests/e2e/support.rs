@@ -125,10 +125,7 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         let cleanup = std::thread::spawn(move || {
             use sea_orm::ConnectionTrait as _;
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async {
@@ -372,10 +369,7 @@ impl Hub {
             .args(["run", "--config"])
             .arg(&self.config)
             .current_dir(self.workdir.path())
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-            )
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log handle"))
             .stderr(log)
@@ -389,16 +383,9 @@ impl Hub {
             {
                 return;
             }
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 self.child = None;
-                panic!(
-                    "hub exited with {status} before /healthz answered\n{}",
-                    self.log_tail()
-                );
+                panic!("hub exited with {status} before /healthz answered\n{}", self.log_tail());
             }
             assert!(
                 Instant::now() < deadline,
@@ -456,8 +443,7 @@ impl Hub {
         if let Some(key) = key {
             headers.push(("idempotency-key", key.to_owned()));
         }
-        self.post_raw(&format!("/in/{SOURCE}"), body, &headers)
-            .await
+        self.post_raw(&format!("/in/{SOURCE}"), body, &headers).await
     }
 
     /// Posts raw bytes with the given headers (a JSON content type is added).
@@ -497,8 +483,7 @@ impl Hub {
         let detail = eventually(DEADLINE, || async {
             let detail = self.message(id).await;
             let deliveries = detail["deliveries"].as_array()?;
-            (!deliveries.is_empty() && deliveries.iter().all(|d| d["status"] == status))
-                .then_some(detail)
+            (!deliveries.is_empty() && deliveries.iter().all(|d| d["status"] == status)).then_some(detail)
         })
         .await;
         match detail {
@@ -514,11 +499,7 @@ impl Hub {
 impl Drop for Hub {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!(
-                "---- hub log ({}) ----\n{}",
-                self.config.display(),
-                self.log_tail()
-            );
+            eprintln!("---- hub log ({}) ----\n{}", self.config.display(), self.log_tail());
         }
         self.kill9();
     }

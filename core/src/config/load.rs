@@ -217,7 +217,7 @@ routes:
     fn collects_every_problem_with_its_path() {
         let text = GOOD
             .replace("max_attempts: 3", "max_attempts: ten")
-            .replace("kind: order}", "kind: order, colour: red}")
+            .replace("format: json", "format: yaml")
             .replace("to: [wms]}", "to: [wms], sometimes: true}");
         let errs = load(&text).unwrap_err().0;
         let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();

@@ -44,7 +44,9 @@ impl RetryPolicy {
             .without_max_times()
             .build();
         let n = usize::try_from(attempt.max(1) - 1).unwrap_or(usize::MAX);
-        steps.nth(n).unwrap_or(self.max).min(self.max)
+        let d = steps.nth(n).unwrap_or(self.max).min(self.max);
+        // backon computes in floating point; whole microseconds are what the store keeps.
+        Duration::from_micros(u64::try_from((d.as_nanos() + 500) / 1000).unwrap_or(u64::MAX))
     }
 
     /// The delay before the next attempt: uniform in `[0, ceiling]` (full jitter), but never
