@@ -20,7 +20,9 @@ pub async fn run(listen: SocketAddr, status: u16) -> Result<ExitCode> {
         );
         status
     });
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     println!("fake sink on http://{listen}, answering {}", status.as_u16());
     axum::serve(listener, app).await?;
     Ok(ExitCode::SUCCESS)

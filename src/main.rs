@@ -98,7 +98,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { config } => runtime()?.block_on(run_hub(&config)),
         Command::Check { config } => Ok(check(&config)),
-        Command::Map { mapping, input, format, validate } => map(&mapping, input.as_deref(), format, validate.as_deref()),
+        Command::Map {
+            mapping,
+            input,
+            format,
+            validate,
+        } => map(&mapping, input.as_deref(), format, validate.as_deref()),
         Command::Test { paths } => test(paths),
         Command::Decode { input, format } => {
             let bytes = read_input(input.as_deref())?;
@@ -115,7 +120,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Encode { input, format } => {
             let bytes = read_input(input.as_deref())?;
-            let doc: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", display(input.as_deref())))?;
+            let doc: serde_json::Value =
+                serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", display(input.as_deref())))?;
             let out = channelhub_formats::encode(format, &doc, &EncodeOptions::default())?;
             std::io::Write::write_all(&mut std::io::stdout(), &out)?;
             Ok(ExitCode::SUCCESS)
@@ -129,8 +135,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }
 
 /// Loads and builds the config, printing every problem.
@@ -174,10 +185,14 @@ async fn run_hub(path: &Path) -> Result<ExitCode> {
             None
         }
     };
-    let Some(plan) = plan(path) else { return Ok(ExitCode::FAILURE) };
+    let Some(plan) = plan(path) else {
+        return Ok(ExitCode::FAILURE);
+    };
     let listen = plan.config.listen;
     let (hub, running) = Hub::start(plan).await.context("cannot open the store")?;
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, "channelhub listening");
     channelhub_connectors::http::serve(listener, std::sync::Arc::clone(&hub), metrics, shutdown_signal()).await?;
     tracing::info!("stopped accepting; finishing in-flight work");
@@ -219,11 +234,18 @@ fn display(input: Option<&Path>) -> String {
 fn map(mapping: &Path, input: Option<&Path>, format: Option<Format>, validate: Option<&str>) -> Result<ExitCode> {
     let m = Mapping::compile_file(mapping)?;
     let kind = match validate {
-        Some(k) => Some(Kind::by_name(k).with_context(|| format!("unknown kind `{k}`; known: {}", Kind::names().join(", ")))?),
+        Some(k) => {
+            Some(Kind::by_name(k).with_context(|| format!("unknown kind `{k}`; known: {}", Kind::names().join(", ")))?)
+        }
         None => None,
     };
     let format = format
-        .or_else(|| input.and_then(|p| p.extension()).and_then(|e| e.to_str()).and_then(|e| e.parse().ok()))
+        .or_else(|| {
+            input
+                .and_then(|p| p.extension())
+                .and_then(|e| e.to_str())
+                .and_then(|e| e.parse().ok())
+        })
         .unwrap_or(Format::Json);
     let bytes = read_input(input)?;
     let doc = match channelhub_formats::decode(format, &bytes, &DecodeOptions::default()) {
@@ -241,22 +263,33 @@ fn map(mapping: &Path, input: Option<&Path>, format: Option<Format>, validate: O
         }
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
-    if let Some(kind) = kind {
-        if let Err(e) = Schemas::compile().validate(kind, &out) {
-            for v in &e.violations {
-                eprintln!("{}: {}", if v.path.is_empty() { "/" } else { &v.path }, v.message);
-            }
-            return Ok(ExitCode::FAILURE);
+    if let Some(kind) = kind
+        && let Err(e) = Schemas::compile().validate(kind, &out)
+    {
+        for v in &e.violations {
+            eprintln!("{}: {}", if v.path.is_empty() { "/" } else { &v.path }, v.message);
         }
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn test(paths: Vec<PathBuf>) -> Result<ExitCode> {
-    let paths = if paths.is_empty() { vec![PathBuf::from("mappings")] } else { paths };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("mappings")]
+    } else {
+        paths
+    };
     let results = channelhub_core::fixtures::run_all(&paths)?;
     if results.is_empty() {
-        bail!("no mappings found under {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        bail!(
+            "no mappings found under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let mut failed = 0;
     for r in &results {
@@ -269,5 +302,9 @@ fn test(paths: Vec<PathBuf>) -> Result<ExitCode> {
         }
     }
     println!("{} passed, {failed} failed", results.len() - failed);
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -20,14 +20,20 @@ impl Connectors for Registry {
     fn check_source(&self, _name: &str, cfg: &SourceConfig) -> Result<(), Vec<ConnectorProblem>> {
         match cfg.r#type.as_str() {
             "http" => http::source::check_config(&cfg.transport),
-            other => Err(vec![("type".into(), format!("unknown source type `{other}`; known: http"))]),
+            other => Err(vec![(
+                "type".into(),
+                format!("unknown source type `{other}`; known: http"),
+            )]),
         }
     }
 
     fn build_sink(&self, _name: &str, cfg: &SinkConfig) -> Result<Arc<dyn Sink>, Vec<ConnectorProblem>> {
         match cfg.r#type.as_str() {
             "http" => Ok(Arc::new(http::sink::HttpSink::build(cfg)?)),
-            other => Err(vec![("type".into(), format!("unknown sink type `{other}`; known: http"))]),
+            other => Err(vec![(
+                "type".into(),
+                format!("unknown sink type `{other}`; known: http"),
+            )]),
         }
     }
 }

@@ -46,7 +46,7 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     }
     for entry in std::fs::read_dir(p)? {
         let path = entry?.path();
-        if path.is_dir() && !path.extension().is_some_and(|e| e == "tests") {
+        if path.is_dir() && path.extension().is_none_or(|e| e != "tests") {
             collect(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "vrl") {
             out.push(path);
@@ -67,10 +67,17 @@ fn run_mapping(path: &Path, schemas: &Schemas) -> std::io::Result<Vec<CaseResult
         return Ok(vec![CaseResult {
             mapping: path.to_path_buf(),
             case: "-".into(),
-            failure: Some(format!("no fixtures: add {}/CASE.input.json and CASE.expected.json", dir.display())),
+            failure: Some(format!(
+                "no fixtures: add {}/CASE.input.json and CASE.expected.json",
+                dir.display()
+            )),
         }]);
     }
-    let fail = |case: &str, msg: String| CaseResult { mapping: path.to_path_buf(), case: case.to_string(), failure: Some(msg) };
+    let fail = |case: &str, msg: String| CaseResult {
+        mapping: path.to_path_buf(),
+        case: case.to_string(),
+        failure: Some(msg),
+    };
     let mapping = match Mapping::compile_file(path) {
         Ok(m) => m,
         Err(e) => return Ok(vec![fail("-", e.to_string())]),
@@ -78,13 +85,22 @@ fn run_mapping(path: &Path, schemas: &Schemas) -> std::io::Result<Vec<CaseResult
     let kind = match std::fs::read_to_string(dir.join("kind")) {
         Ok(k) => match Kind::by_name(k.trim()) {
             Some(k) => Some(k),
-            None => return Ok(vec![fail("-", format!("{}: unknown kind `{}`", dir.join("kind").display(), k.trim()))]),
+            None => {
+                return Ok(vec![fail(
+                    "-",
+                    format!("{}: unknown kind `{}`", dir.join("kind").display(), k.trim()),
+                )]);
+            }
         },
         Err(_) => None,
     };
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains(".input.")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains(".input."))
+        })
         .collect();
     inputs.sort();
     let mut results = Vec::new();
@@ -92,12 +108,24 @@ fn run_mapping(path: &Path, schemas: &Schemas) -> std::io::Result<Vec<CaseResult
         let name = input.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let (case, ext) = name.split_once(".input.").unwrap_or((name, "json"));
         let failure = run_case(&mapping, kind, schemas, &input, ext, &dir, case);
-        results.push(CaseResult { mapping: path.to_path_buf(), case: case.to_string(), failure });
+        results.push(CaseResult {
+            mapping: path.to_path_buf(),
+            case: case.to_string(),
+            failure,
+        });
     }
     Ok(results)
 }
 
-fn run_case(mapping: &Mapping, kind: Option<Kind>, schemas: &Schemas, input: &Path, ext: &str, dir: &Path, case: &str) -> Option<String> {
+fn run_case(
+    mapping: &Mapping,
+    kind: Option<Kind>,
+    schemas: &Schemas,
+    input: &Path,
+    ext: &str,
+    dir: &Path,
+    case: &str,
+) -> Option<String> {
     let format: Format = match ext.parse() {
         Ok(f) => f,
         Err(e) => return Some(format!("{}: {e}", input.display())),
@@ -115,7 +143,11 @@ fn run_case(mapping: &Mapping, kind: Option<Kind>, schemas: &Schemas, input: &Pa
         });
     let expected_path = dir.join(format!("{case}.expected.json"));
     let error_path = dir.join(format!("{case}.error.txt"));
-    match (result, std::fs::read_to_string(&expected_path), std::fs::read_to_string(&error_path)) {
+    match (
+        result,
+        std::fs::read_to_string(&expected_path),
+        std::fs::read_to_string(&error_path),
+    ) {
         (Ok(actual), Ok(expected), _) => {
             let expected: serde_json::Value = match serde_json::from_str(&expected) {
                 Ok(v) => v,
@@ -123,8 +155,14 @@ fn run_case(mapping: &Mapping, kind: Option<Kind>, schemas: &Schemas, input: &Pa
             };
             (actual != expected).then(|| diff(&pretty(&expected), &pretty(&actual)))
         }
-        (Err(e), _, Ok(want)) => (!e.contains(want.trim())).then(|| format!("error was:\n{e}\nexpected it to contain:\n{}", want.trim())),
-        (Ok(actual), _, Ok(want)) => Some(format!("expected an error containing `{}`, got:\n{}", want.trim(), pretty(&actual))),
+        (Err(e), _, Ok(want)) => {
+            (!e.contains(want.trim())).then(|| format!("error was:\n{e}\nexpected it to contain:\n{}", want.trim()))
+        }
+        (Ok(actual), _, Ok(want)) => Some(format!(
+            "expected an error containing `{}`, got:\n{}",
+            want.trim(),
+            pretty(&actual)
+        )),
         (Err(e), _, _) => Some(e),
         (Ok(actual), Err(_), Err(_)) => Some(format!(
             "no {} or {}; the mapping produced:\n{}",
@@ -147,7 +185,11 @@ pub fn diff(expected: &str, actual: &str) -> String {
     let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let (mut i, mut j, mut out) = (0, 0, String::new());
@@ -184,7 +226,11 @@ mod tests {
         assert!(!results.is_empty(), "no mappings found");
         let failed: Vec<String> = results
             .iter()
-            .filter_map(|r| r.failure.as_ref().map(|f| format!("{} [{}]:\n{f}", r.mapping.display(), r.case)))
+            .filter_map(|r| {
+                r.failure
+                    .as_ref()
+                    .map(|f| format!("{} [{}]:\n{f}", r.mapping.display(), r.case))
+            })
             .collect();
         assert!(failed.is_empty(), "{}", failed.join("\n"));
     }

@@ -63,18 +63,35 @@ impl Plan {
             }
         };
         if config.admin_tokens.is_empty() {
-            err("admin_tokens".into(), "at least one admin token is needed for the management API".into());
+            err(
+                "admin_tokens".into(),
+                "at least one admin token is needed for the management API".into(),
+            );
         }
 
         let mut sources = HashMap::new();
         for (name, s) in &config.sources {
             let at = format!("sources.{name}");
             if !connectors.source_types().contains(&s.r#type.as_str()) {
-                err(format!("{at}.type"), format!("unknown source type `{}`; known: {}", s.r#type, connectors.source_types().join(", ")));
+                err(
+                    format!("{at}.type"),
+                    format!(
+                        "unknown source type `{}`; known: {}",
+                        s.r#type,
+                        connectors.source_types().join(", ")
+                    ),
+                );
                 continue;
             }
             if !config.partners.contains_key(&s.partner) {
-                err(format!("{at}.partner"), format!("unknown partner `{}`{}", s.partner, suggest(&s.partner, config.partners.keys().map(String::as_str))));
+                err(
+                    format!("{at}.partner"),
+                    format!(
+                        "unknown partner `{}`{}",
+                        s.partner,
+                        suggest(&s.partner, config.partners.keys().map(String::as_str))
+                    ),
+                );
             }
             if let Err(problems) = connectors.check_source(name, s) {
                 for (p, m) in problems {
@@ -83,7 +100,10 @@ impl Plan {
             }
             let kind = Kind::by_name(&s.kind);
             if kind.is_none() {
-                err(format!("{at}.kind"), format!("unknown kind `{}`; known: {}", s.kind, Kind::names().join(", ")));
+                err(
+                    format!("{at}.kind"),
+                    format!("unknown kind `{}`; known: {}", s.kind, Kind::names().join(", ")),
+                );
             }
             let mapping = match Mapping::compile_file(&s.mapping) {
                 Ok(m) => Some(m),
@@ -145,12 +165,24 @@ impl Plan {
             let at = format!("routes[{i}]");
             for (j, f) in r.from.iter().enumerate() {
                 if !config.sources.contains_key(f) {
-                    err(format!("{at}.from[{j}]"), format!("unknown source `{f}`{}", suggest(f, config.sources.keys().map(String::as_str))));
+                    err(
+                        format!("{at}.from[{j}]"),
+                        format!(
+                            "unknown source `{f}`{}",
+                            suggest(f, config.sources.keys().map(String::as_str))
+                        ),
+                    );
                 }
             }
             for (j, t) in r.to.iter().enumerate() {
                 if !config.sinks.contains_key(t) {
-                    err(format!("{at}.to[{j}]"), format!("unknown sink `{t}`{}", suggest(t, config.sinks.keys().map(String::as_str))));
+                    err(
+                        format!("{at}.to[{j}]"),
+                        format!(
+                            "unknown sink `{t}`{}",
+                            suggest(t, config.sinks.keys().map(String::as_str))
+                        ),
+                    );
                 }
             }
             let when = match &r.when {
@@ -163,7 +195,12 @@ impl Plan {
                     }
                 },
             };
-            routes.push(Route { name: r.name.clone(), from: r.from.clone(), when, to: r.to.clone() });
+            routes.push(Route {
+                name: r.name.clone(),
+                from: r.from.clone(),
+                when,
+                to: r.to.clone(),
+            });
         }
 
         let plan = store_url.map(|store_url| Plan {
@@ -196,6 +233,7 @@ pub struct Hub {
 /// Background tasks of a running hub, for shutdown.
 pub struct Running {
     committer: JoinHandle<()>,
+    reporter: JoinHandle<()>,
     dispatcher: Vec<JoinHandle<()>>,
     _guard: StoreGuard,
 }
@@ -216,6 +254,8 @@ impl Hub {
             Arc::clone(&dispatcher),
         );
         let handles = dispatcher.start();
+        let sink_names: Vec<String> = plan.config.sinks.keys().cloned().collect();
+        let reporter = tokio::spawn(report_queue_depth(store.clone(), sink_names));
         let decode = DecodeOptions {
             max_depth: plan.config.ingest.max_depth,
             max_size: plan.config.ingest.max_body.0,
@@ -231,7 +271,15 @@ impl Hub {
             committer,
             dispatcher,
         });
-        Ok((hub, Running { committer: committer_task, dispatcher: handles, _guard: guard }))
+        Ok((
+            hub,
+            Running {
+                committer: committer_task,
+                reporter,
+                dispatcher: handles,
+                _guard: guard,
+            },
+        ))
     }
 
     /// Runs one inbound document through the pipeline.
@@ -239,9 +287,15 @@ impl Hub {
     /// # Errors
     /// Why it was refused.
     pub async fn ingest(&self, source: &str, req: InboundRequest) -> Result<Accepted, IngestError> {
-        let src = self.sources.get(source).ok_or_else(|| IngestError::UnknownSource(source.to_string()))?;
+        let src = self
+            .sources
+            .get(source)
+            .ok_or_else(|| IngestError::UnknownSource(source.to_string()))?;
         if req.body.len() > self.config.ingest.max_body.0 {
-            return Err(IngestError::TooLarge { size: req.body.len(), limit: self.config.ingest.max_body.0 });
+            return Err(IngestError::TooLarge {
+                size: req.body.len(),
+                limit: self.config.ingest.max_body.0,
+            });
         }
         let is_ordered = |s: &str| self.dispatcher.is_ordered(s);
         Pipeline {
@@ -292,7 +346,13 @@ impl Hub {
     /// Graceful stop, after the listeners have stopped accepting: pending commits finish,
     /// in-flight sends finish within the grace period, the rest stays pending.
     pub async fn shutdown(self: Arc<Self>, running: Running) {
-        let Running { committer, dispatcher, _guard } = running;
+        let Running {
+            committer,
+            reporter,
+            dispatcher,
+            _guard,
+        } = running;
+        reporter.abort();
         let d = Arc::clone(&self.dispatcher);
         // Dropping the hub's committer sender ends the committer once queued batches commit.
         drop(self);
@@ -301,9 +361,28 @@ impl Hub {
     }
 }
 
+/// Publishes the pending deliveries per sink as `channelhub_queue_depth` every few seconds.
+async fn report_queue_depth(store: Store, sinks: Vec<String>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        if let Ok(depths) = store.queue_depth().await {
+            for sink in &sinks {
+                let n = depths.iter().find(|(s, _)| s == sink).map_or(0, |(_, n)| *n);
+                #[allow(clippy::cast_precision_loss)]
+                metrics::gauge!("channelhub_queue_depth", "sink" => sink.clone()).set(n as f64);
+            }
+        }
+    }
+}
+
 /// `at.p`, or `at` when `p` is empty.
 fn join(at: &str, p: &str) -> String {
-    if p.is_empty() { at.to_string() } else { format!("{at}.{p}") }
+    if p.is_empty() {
+        at.to_string()
+    } else {
+        format!("{at}.{p}")
+    }
 }
 
 fn hostname() -> String {

@@ -49,8 +49,10 @@ impl Mapping {
     /// # Errors
     /// An unreadable file, or VRL's diagnostics.
     pub fn compile_file(path: &Path) -> Result<Self, CompileError> {
-        let source = std::fs::read_to_string(path)
-            .map_err(|source| CompileError::Read { path: path.to_path_buf(), source })?;
+        let source = std::fs::read_to_string(path).map_err(|source| CompileError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::compile(&path.display().to_string(), &source)
     }
 
@@ -60,7 +62,10 @@ impl Mapping {
     /// VRL's diagnostics.
     pub fn compile(name: &str, source: &str) -> Result<Self, CompileError> {
         match vrl::compiler::compile(source, functions()) {
-            Ok(result) => Ok(Self { name: name.to_string(), program: result.program }),
+            Ok(result) => Ok(Self {
+                name: name.to_string(),
+                program: result.program,
+            }),
             Err(diagnostics) => Err(CompileError::Vrl {
                 name: name.to_string(),
                 diagnostics: vrl::diagnostic::Formatter::new(source, diagnostics).to_string(),
@@ -89,7 +94,10 @@ impl Mapping {
             .map_err(|t| self.aborted(&t))?;
         match target.value {
             v @ (VrlValue::Object(_) | VrlValue::Array(_)) => Ok(v),
-            other => Err(MappingError::NotAnObject { name: self.name.clone(), got: kind_name(&other) }),
+            other => Err(MappingError::NotAnObject {
+                name: self.name.clone(),
+                got: kind_name(&other),
+            }),
         }
     }
 
@@ -102,7 +110,10 @@ impl Mapping {
     }
 
     fn aborted(&self, t: &Terminate) -> MappingError {
-        MappingError::Aborted { name: self.name.clone(), message: t.to_string() }
+        MappingError::Aborted {
+            name: self.name.clone(),
+            message: t.to_string(),
+        }
     }
 }
 
@@ -119,7 +130,10 @@ impl Condition {
     /// VRL's diagnostics.
     pub fn compile(name: &str, source: &str) -> Result<Self, CompileError> {
         let m = Mapping::compile(name, source)?;
-        Ok(Self { source: source.to_string(), program: m.program })
+        Ok(Self {
+            source: source.to_string(),
+            program: m.program,
+        })
     }
 
     /// Evaluates the condition on `doc` (left unchanged).
@@ -135,7 +149,11 @@ impl Condition {
         let mut runtime = Runtime::new(RuntimeState::default());
         match runtime.resolve(&mut target, &self.program, &TimeZone::default()) {
             Ok(VrlValue::Boolean(b)) => Ok(b),
-            Ok(other) => Err(format!("condition `{}` gave {}, expected a boolean", self.source, kind_name(&other))),
+            Ok(other) => Err(format!(
+                "condition `{}` gave {}, expected a boolean",
+                self.source,
+                kind_name(&other)
+            )),
             Err(t) => Err(format!("condition `{}` failed: {t}", self.source)),
         }
     }

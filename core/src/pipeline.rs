@@ -9,13 +9,13 @@ use bytes::Bytes;
 use channelhub_formats::{DecodeOptions, Format};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
-use tracing::{debug, warn};
+use tracing::{Instrument, debug, warn};
 use uuid::Uuid;
 use vrl::value::Value as VrlValue;
 
+use crate::dispatcher::Dispatcher;
 use crate::mapping::{Mapping, MappingError, to_json};
 use crate::model::{Kind, SchemaError};
-use crate::dispatcher::Dispatcher;
 use crate::store::{Claimed, Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
 
 /// A source as the pipeline runs it.
@@ -185,7 +185,11 @@ impl Committer {
                     }
                     Err(e) => {
                         warn!(error = %e, n = messages.len(), "commit failed; the batch is refused");
-                        for d in messages.iter().flat_map(|m| &m.deliveries).filter(|d| d.lease.is_some()) {
+                        for d in messages
+                            .iter()
+                            .flat_map(|m| &m.deliveries)
+                            .filter(|d| d.lease.is_some())
+                        {
                             dispatcher.unreserve(&d.sink);
                         }
                         let e = Arc::new(e);
@@ -202,7 +206,10 @@ impl Committer {
     async fn commit(&self, m: NewMessage) -> Result<Committed, IngestError> {
         let (reply, answer) = oneshot::channel();
         self.tx.send((m, reply)).await.map_err(|_| IngestError::ShuttingDown)?;
-        answer.await.map_err(|_| IngestError::ShuttingDown)?.map_err(IngestError::Store)
+        answer
+            .await
+            .map_err(|_| IngestError::ShuttingDown)?
+            .map_err(IngestError::Store)
     }
 }
 
@@ -223,9 +230,9 @@ impl Pipeline<'_> {
         metrics::counter!("channelhub_received_total", "source" => source.clone()).increment(1);
         let id = Uuid::now_v7();
         let correlation_id = req.correlation_id.clone().unwrap_or_else(|| id.to_string());
-        let span = tracing::info_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
-        let _enter = span.enter();
-        let mut msg = NewMessage {
+        let span =
+            tracing::info_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
+        let msg = NewMessage {
             id,
             source: src.name.clone(),
             partner: src.partner.clone(),
@@ -242,8 +249,18 @@ impl Pipeline<'_> {
             routes: None,
             deliveries: Vec::new(),
         };
-        drop(_enter);
-        match self.process(src, &req.body, &mut msg) {
+        self.finish(src, &req.body, msg, t0).instrument(span).await
+    }
+
+    async fn finish(
+        &self,
+        src: &SourceRuntime,
+        body: &Bytes,
+        mut msg: NewMessage,
+        t0: Instant,
+    ) -> Result<Accepted, IngestError> {
+        let source = src.name.clone();
+        match self.process(src, body, &mut msg) {
             Ok(()) => {
                 let answer = self.committer.commit(msg).await?;
                 let elapsed = t0.elapsed().as_secs_f64();
@@ -251,11 +268,17 @@ impl Pipeline<'_> {
                 match answer {
                     Committed::New(message_id) => {
                         metrics::counter!("channelhub_accepted_total", "source" => source).increment(1);
-                        Ok(Accepted { message_id, duplicate: false })
+                        Ok(Accepted {
+                            message_id,
+                            duplicate: false,
+                        })
                     }
                     Committed::Duplicate(message_id) => {
                         metrics::counter!("channelhub_duplicates_total", "source" => source).increment(1);
-                        Ok(Accepted { message_id, duplicate: true })
+                        Ok(Accepted {
+                            message_id,
+                            duplicate: true,
+                        })
                     }
                 }
             }
@@ -278,7 +301,10 @@ impl Pipeline<'_> {
         let decoded = channelhub_formats::decode(src.format, body, self.decode).map_err(IngestError::Decode)?;
         let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
         if matches!(mapped, VrlValue::Array(_)) {
-            return Err(IngestError::Mapping(MappingError::NotAnObject { name: src.mapping.name().to_string(), got: "an array" }));
+            return Err(IngestError::Mapping(MappingError::NotAnObject {
+                name: src.mapping.name().to_string(),
+                got: "an array",
+            }));
         }
         let doc = to_json(&mapped);
         self.schemas.validate(src.kind, &doc).map_err(IngestError::Schema)?;
@@ -286,10 +312,19 @@ impl Pipeline<'_> {
         let (decisions, sinks) = self.router.route(&src.name, &mapped);
         msg.document = Some(doc.to_string());
         msg.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
-        msg.status = if sinks.is_empty() { MessageStatus::Unrouted } else { MessageStatus::Accepted };
+        msg.status = if sinks.is_empty() {
+            MessageStatus::Unrouted
+        } else {
+            MessageStatus::Accepted
+        };
         msg.deliveries = sinks
             .into_iter()
-            .map(|sink| NewDelivery { id: Uuid::now_v7(), ordered: (self.is_ordered)(&sink), sink, lease: None })
+            .map(|sink| NewDelivery {
+                id: Uuid::now_v7(),
+                ordered: (self.is_ordered)(&sink),
+                sink,
+                lease: None,
+            })
             .collect();
         Ok(())
     }

@@ -94,7 +94,10 @@ mod tests {
         let doc = VrlValue::from(json!({"ship_to": {"country": "CN"}}));
         let (decisions, sinks) = router.route("src", &doc);
         assert_eq!(sinks, vec!["wms", "crm"]);
-        assert_eq!(decisions.iter().map(|d| d.matched).collect::<Vec<_>>(), vec![true, false, true]);
+        assert_eq!(
+            decisions.iter().map(|d| d.matched).collect::<Vec<_>>(),
+            vec![true, false, true]
+        );
         let (decisions, sinks) = router.route("other", &doc);
         assert!(decisions.is_empty() && sinks.is_empty());
     }
@@ -104,6 +107,12 @@ mod tests {
         let router = Router::new(vec![route("bad", Some(".ship_to"), &["wms"])]);
         let (decisions, sinks) = router.route("src", &VrlValue::from(json!({"ship_to": 1})));
         assert!(sinks.is_empty());
-        assert!(decisions[0].error.as_deref().unwrap_or_default().contains("expected a boolean"));
+        assert!(
+            decisions[0]
+                .error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("expected a boolean")
+        );
     }
 }

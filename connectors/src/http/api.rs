@@ -45,12 +45,21 @@ pub(crate) async fn messages(State(hub): State<Arc<Hub>>, Query(q): Query<Messag
         status: q.status.filter(|s| !s.is_empty()),
         limit: q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
     };
-    let found = hub.store().search_messages(&filter).await.map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let found = hub
+        .store()
+        .search_messages(&filter)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(Json(json!({ "messages": found })).into_response())
 }
 
 pub(crate) async fn message(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    match hub.store().message_detail(&id).await.map_err(|e| ApiError::unavailable(e.to_string()))? {
+    match hub
+        .store()
+        .message_detail(&id)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?
+    {
         Some(detail) => Ok(Json(detail).into_response()),
         None => Err(ApiError::not_found(format!("no message `{id}`"))),
     }
@@ -63,21 +72,36 @@ pub(crate) struct DeliveryQuery {
     limit: Option<u64>,
 }
 
-pub(crate) async fn deliveries(State(hub): State<Arc<Hub>>, Query(q): Query<DeliveryQuery>) -> Result<Response, ApiError> {
+pub(crate) async fn deliveries(
+    State(hub): State<Arc<Hub>>,
+    Query(q): Query<DeliveryQuery>,
+) -> Result<Response, ApiError> {
     let filter = DeliveryFilter {
         status: q.status.filter(|s| !s.is_empty()),
         sink: q.sink.filter(|s| !s.is_empty()),
         limit: q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
     };
-    let found = hub.store().list_deliveries(&filter).await.map_err(|e| ApiError::unavailable(e.to_string()))?;
+    let found = hub
+        .store()
+        .list_deliveries(&filter)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(Json(json!({ "deliveries": found })).into_response())
 }
 
 pub(crate) async fn replay(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let store = hub.store();
-    match store.replay(&id).await.map_err(|e| ApiError::unavailable(e.to_string()))? {
+    match store
+        .replay(&id)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?
+    {
         None => Err(ApiError::not_found(format!("no delivery `{id}`"))),
-        Some(false) => Err(ApiError::new(StatusCode::CONFLICT, "not_dead", format!("delivery `{id}` is not dead; only dead deliveries are replayed"))),
+        Some(false) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_dead",
+            format!("delivery `{id}` is not dead; only dead deliveries are replayed"),
+        )),
         Some(true) => {
             if let Ok(Some(sink)) = store.delivery_sink(&id).await {
                 hub.wake(&sink);

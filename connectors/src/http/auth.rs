@@ -25,7 +25,9 @@ pub(crate) fn token_matches(given: &str, tokens: &[SecretString]) -> bool {
     tokens
         .iter()
         .filter(|t| !t.expose_secret().is_empty())
-        .fold(false, |found, t| found | bool::from(Sha256::digest(t.expose_secret().as_bytes()).ct_eq(&given)))
+        .fold(false, |found, t| {
+            found | bool::from(Sha256::digest(t.expose_secret().as_bytes()).ct_eq(&given))
+        })
 }
 
 /// Signatures seen within their window, so a captured request cannot be replayed.
@@ -58,7 +60,12 @@ pub(crate) enum AuthFailure {
 
 /// Checks a request against a partner's auth config: a listed bearer token, or a valid HMAC
 /// signature within the tolerance and not seen before.
-pub(crate) fn check(auth: &AuthConfig, headers: &HeaderMap, body: &[u8], replay: &ReplayGuard) -> Result<(), AuthFailure> {
+pub(crate) fn check(
+    auth: &AuthConfig,
+    headers: &HeaderMap,
+    body: &[u8],
+    replay: &ReplayGuard,
+) -> Result<(), AuthFailure> {
     if let Some(token) = bearer(headers) {
         if token_matches(token, &auth.bearer) {
             return Ok(());
@@ -77,7 +84,9 @@ pub(crate) fn check(auth: &AuthConfig, headers: &HeaderMap, body: &[u8], replay:
 fn check_hmac(h: &HmacConfig, headers: &HeaderMap, body: &[u8], replay: &ReplayGuard) -> Result<(), AuthFailure> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     let ts = header(&h.timestamp_header).ok_or(AuthFailure::Invalid("signature without timestamp header"))?;
-    let ts_num: i64 = ts.parse().map_err(|_| AuthFailure::Invalid("timestamp is not Unix seconds"))?;
+    let ts_num: i64 = ts
+        .parse()
+        .map_err(|_| AuthFailure::Invalid("timestamp is not Unix seconds"))?;
     let now = chrono::Utc::now().timestamp();
     let tolerance = i64::try_from(h.tolerance.0.as_secs()).unwrap_or(i64::MAX);
     if (now - ts_num).abs() > tolerance {
@@ -91,7 +100,8 @@ fn check_hmac(h: &HmacConfig, headers: &HeaderMap, body: &[u8], replay: &ReplayG
     mac.update(ts.as_bytes());
     mac.update(b".");
     mac.update(body);
-    mac.verify_slice(&sig).map_err(|_| AuthFailure::Invalid("signature does not match"))?;
+    mac.verify_slice(&sig)
+        .map_err(|_| AuthFailure::Invalid("signature does not match"))?;
     if !replay.first_use(&sig, now, now + tolerance + 1) {
         return Err(AuthFailure::Invalid("signature already used (replay)"));
     }
@@ -107,7 +117,6 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -140,9 +149,28 @@ mod tests {
     #[test]
     fn bearer_tokens() {
         let g = ReplayGuard::default();
-        assert_eq!(check(&auth(false), &headers(&[("authorization", "Bearer tok-2".into())]), b"", &g), Ok(()));
-        assert!(matches!(check(&auth(false), &headers(&[("authorization", "Bearer nope".into())]), b"", &g), Err(AuthFailure::Invalid(_))));
-        assert_eq!(check(&auth(false), &HeaderMap::new(), b"", &g), Err(AuthFailure::Missing));
+        assert_eq!(
+            check(
+                &auth(false),
+                &headers(&[("authorization", "Bearer tok-2".into())]),
+                b"",
+                &g
+            ),
+            Ok(())
+        );
+        assert!(matches!(
+            check(
+                &auth(false),
+                &headers(&[("authorization", "Bearer nope".into())]),
+                b"",
+                &g
+            ),
+            Err(AuthFailure::Invalid(_))
+        ));
+        assert_eq!(
+            check(&auth(false), &HeaderMap::new(), b"", &g),
+            Err(AuthFailure::Missing)
+        );
     }
 
     #[test]
@@ -150,12 +178,24 @@ mod tests {
         let g = ReplayGuard::default();
         let now = chrono::Utc::now().timestamp();
         let body = br#"{"a":1}"#;
-        let ok = headers(&[("x-timestamp", now.to_string()), ("x-signature", format!("sha256={}", sign("s3cret", now, body)))]);
+        let ok = headers(&[
+            ("x-timestamp", now.to_string()),
+            ("x-signature", format!("sha256={}", sign("s3cret", now, body))),
+        ]);
         assert_eq!(check(&auth(true), &ok, body, &g), Ok(()));
-        assert_eq!(check(&auth(true), &ok, body, &g), Err(AuthFailure::Invalid("signature already used (replay)")));
+        assert_eq!(
+            check(&auth(true), &ok, body, &g),
+            Err(AuthFailure::Invalid("signature already used (replay)"))
+        );
         assert!(check(&auth(true), &ok, b"tampered", &ReplayGuard::default()).is_err());
         let old = now - 3600;
-        let stale = headers(&[("x-timestamp", old.to_string()), ("x-signature", sign("s3cret", old, body))]);
-        assert_eq!(check(&auth(true), &stale, body, &g), Err(AuthFailure::Invalid("timestamp outside the accepted window")));
+        let stale = headers(&[
+            ("x-timestamp", old.to_string()),
+            ("x-signature", sign("s3cret", old, body)),
+        ]);
+        assert_eq!(
+            check(&auth(true), &stale, body, &g),
+            Err(AuthFailure::Invalid("timestamp outside the accepted window"))
+        );
     }
 }

@@ -16,7 +16,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), path: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            path: None,
+        }
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
@@ -40,7 +45,8 @@ impl IntoResponse for ApiError {
         }
         let mut res = (self.status, Json(json!({ "error": error }))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }
         res
     }

@@ -92,7 +92,12 @@ impl HttpSink {
             }
         };
         match (url, client) {
-            (Some(url), Some(client)) if problems.is_empty() => Ok(Self { client, url, method, headers }),
+            (Some(url), Some(client)) if problems.is_empty() => Ok(Self {
+                client,
+                url,
+                method,
+                headers,
+            }),
             _ => Err(problems),
         }
     }
@@ -109,7 +114,11 @@ impl HttpSink {
         let res = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                return SendResult::Retryable { status: None, error: describe(&e), retry_after: None };
+                return SendResult::Retryable {
+                    status: None,
+                    error: describe(&e),
+                    retry_after: None,
+                };
             }
         };
         let status = res.status();
@@ -120,9 +129,16 @@ impl HttpSink {
         if status.is_success() {
             return SendResult::Delivered { status: code };
         }
-        let error = format!("{status}: {}", text.chars().take(ERROR_BODY_CHARS).collect::<String>().trim());
+        let error = format!(
+            "{status}: {}",
+            text.chars().take(ERROR_BODY_CHARS).collect::<String>().trim()
+        );
         if is_retryable(status) {
-            SendResult::Retryable { status: code, error, retry_after }
+            SendResult::Retryable {
+                status: code,
+                error,
+                retry_after,
+            }
         } else {
             SendResult::Permanent { status: code, error }
         }

@@ -29,7 +29,10 @@ pub fn check_config(transport: &serde_yaml_ng::Mapping) -> Result<(), Vec<Connec
         .keys()
         .map(|k| {
             let k = k.as_str().unwrap_or("?").to_string();
-            (k.clone(), format!("unknown key `{k}`; an http source takes type, partner, format, mapping, kind"))
+            (
+                k.clone(),
+                format!("unknown key `{k}`; an http source takes type, partner, format, mapping, kind"),
+            )
         })
         .collect();
     if problems.is_empty() { Ok(()) } else { Err(problems) }
@@ -53,12 +56,20 @@ pub(crate) async fn receive(
     }
 }
 
-async fn handle(state: &SourceState, name: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn handle(
+    state: &SourceState,
+    name: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let hub = &state.hub;
-    let src = hub
-        .source(name)
-        .filter(|s| s.r#type == "http")
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown_source", format!("no http source `{name}`")))?;
+    let src = hub.source(name).filter(|s| s.r#type == "http").ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_source",
+            format!("no http source `{name}`"),
+        )
+    })?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -70,11 +81,17 @@ async fn handle(state: &SourceState, name: &str, headers: &HeaderMap, body: Resu
             ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.body_text())
         }
     })?;
-    let partner = hub.partner(&src.partner).ok_or_else(|| ApiError::unauthorized("source has no partner"))?;
+    let partner = hub
+        .partner(&src.partner)
+        .ok_or_else(|| ApiError::unauthorized("source has no partner"))?;
     if let Err(failure) = auth::check(&partner.auth, headers, &body, &state.replay) {
         // A valid credential of another partner is a 403: known, but not allowed here.
         if let Some(token) = auth::bearer(headers) {
-            let other = hub.config().partners.iter().find(|(_, p)| auth::token_matches(token, &p.auth.bearer));
+            let other = hub
+                .config()
+                .partners
+                .iter()
+                .find(|(_, p)| auth::token_matches(token, &p.auth.bearer));
             if let Some((other, _)) = other {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
@@ -84,7 +101,9 @@ async fn handle(state: &SourceState, name: &str, headers: &HeaderMap, body: Resu
             }
         }
         return Err(ApiError::unauthorized(match failure {
-            AuthFailure::Missing => "credentials required: Authorization: Bearer <token> or a signed request".to_string(),
+            AuthFailure::Missing => {
+                "credentials required: Authorization: Bearer <token> or a signed request".to_string()
+            }
             AuthFailure::Invalid(why) => why.to_string(),
         }));
     }
@@ -92,7 +111,11 @@ async fn handle(state: &SourceState, name: &str, headers: &HeaderMap, body: Resu
         match headers.get(n) {
             None => Ok(None),
             Some(v) => {
-                let v = v.to_str().ok().map(str::trim).filter(|v| !v.is_empty() && v.len() <= MAX_KEY_LEN);
+                let v = v
+                    .to_str()
+                    .ok()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && v.len() <= MAX_KEY_LEN);
                 v.map(|v| Some(v.to_string())).ok_or_else(|| {
                     ApiError::new(
                         StatusCode::BAD_REQUEST,
@@ -110,8 +133,16 @@ async fn handle(state: &SourceState, name: &str, headers: &HeaderMap, body: Resu
     };
     match hub.ingest(name, req).await {
         Ok(a) => {
-            let status = if a.duplicate { StatusCode::OK } else { StatusCode::ACCEPTED };
-            Ok((status, Json(json!({"message_id": a.message_id, "duplicate": a.duplicate}))).into_response())
+            let status = if a.duplicate {
+                StatusCode::OK
+            } else {
+                StatusCode::ACCEPTED
+            };
+            Ok((
+                status,
+                Json(json!({"message_id": a.message_id, "duplicate": a.duplicate})),
+            )
+                .into_response())
         }
         Err(e) => Err(ingest_error(&e)),
     }
@@ -125,7 +156,12 @@ fn ingest_error(e: &IngestError) -> ApiError {
         IngestError::Mapping(_) | IngestError::Schema(_) => StatusCode::UNPROCESSABLE_ENTITY,
         IngestError::ShuttingDown | IngestError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
     };
-    ApiError { status, code: e.code(), message: e.to_string(), path: e.path() }
+    ApiError {
+        status,
+        code: e.code(),
+        message: e.to_string(),
+        path: e.path(),
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(file: impl Into<PathBuf>, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), path: path.into(), message: message.into() }
+        Self {
+            file: file.into(),
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 

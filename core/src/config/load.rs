@@ -8,11 +8,11 @@ use serde::de::DeserializeOwned;
 use serde_yaml_ng::{Mapping, Value};
 
 use super::error::{ConfigError, ConfigErrors};
-use super::raw::{
-    Config, DispatcherConfig, IngestConfig, PartnerConfig, RouteConfig, SINK_KEYS, SOURCE_KEYS,
-    SinkCommon, SinkConfig, SourceCommon, SourceConfig, TopLevel,
-};
 use super::expand_env;
+use super::raw::{
+    Config, DispatcherConfig, IngestConfig, PartnerConfig, RouteConfig, SINK_KEYS, SOURCE_KEYS, SinkCommon, SinkConfig,
+    SourceCommon, SourceConfig, TopLevel,
+};
 
 /// A parsed config and the problems found while parsing (which make it unusable when present).
 pub type Loaded = Result<Config, ConfigErrors>;
@@ -22,9 +22,8 @@ pub type Loaded = Result<Config, ConfigErrors>;
 /// # Errors
 /// Every problem found, each with the file and config path.
 pub fn load_file(path: &Path) -> Loaded {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigErrors(vec![ConfigError::new(path, "", format!("cannot read config: {e}"))])
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigErrors(vec![ConfigError::new(path, "", format!("cannot read config: {e}"))]))?;
     load_str(path, &text, |name| std::env::var(name).ok())
 }
 
@@ -35,14 +34,17 @@ pub fn load_file(path: &Path) -> Loaded {
 pub fn load_str(path: &Path, text: &str, env: impl Fn(&str) -> Option<String>) -> Loaded {
     let file = path.to_path_buf();
     let err = |p: &str, m: String| ConfigError::new(&file, p, m);
-    let expanded = expand_env(text, env)
-        .map_err(|es| ConfigErrors(es.into_iter().map(|m| err("", m)).collect()))?;
-    let value: Value = serde_yaml_ng::from_str(&expanded)
-        .map_err(|e| ConfigErrors(vec![err("", format!("not valid YAML: {e}"))]))?;
+    let expanded = expand_env(text, env).map_err(|es| ConfigErrors(es.into_iter().map(|m| err("", m)).collect()))?;
+    let value: Value =
+        serde_yaml_ng::from_str(&expanded).map_err(|e| ConfigErrors(vec![err("", format!("not valid YAML: {e}"))]))?;
     let top: TopLevel = parse(value, "").map_err(|(p, m)| ConfigErrors(vec![err(&p, m)]))?;
 
     let base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
+    let base_dir = if base_dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base_dir
+    };
     let mut errors = ConfigErrors::default();
     let mut collect = |r: Result<(), (String, String)>| {
         if let Err((p, m)) = r {

@@ -187,7 +187,15 @@ pub(super) struct SinkCommon {
     #[serde(default)]
     pub retry: RetryConfig,
 }
-pub(super) const SINK_KEYS: &[&str] = &["type", "format", "mapping", "timeout", "ordered", "concurrency", "retry"];
+pub(super) const SINK_KEYS: &[&str] = &[
+    "type",
+    "format",
+    "mapping",
+    "timeout",
+    "ordered",
+    "concurrency",
+    "retry",
+];
 
 fn default_format() -> Format {
     Format::Json

@@ -22,7 +22,11 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
 impl From<RetryConfig> for RetryPolicy {
     fn from(c: RetryConfig) -> Self {
-        Self { max_attempts: c.max_attempts, initial: c.initial_backoff.0, max: c.max_backoff.0 }
+        Self {
+            max_attempts: c.max_attempts,
+            initial: c.initial_backoff.0,
+            max: c.max_backoff.0,
+        }
     }
 }
 
@@ -54,7 +58,8 @@ impl RetryPolicy {
     #[must_use]
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let ceiling = self.ceiling(attempt);
-        let jittered = Duration::from_micros(rand::rng().random_range(0..=u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX)));
+        let jittered =
+            Duration::from_micros(rand::rng().random_range(0..=u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX)));
         match retry_after {
             Some(after) => jittered.max(after.min(MAX_RETRY_AFTER)),
             None => jittered,
@@ -67,7 +72,11 @@ mod tests {
     use super::*;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { max_attempts: 5, initial: Duration::from_millis(100), max: Duration::from_secs(1) }
+        RetryPolicy {
+            max_attempts: 5,
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        }
     }
 
     #[test]

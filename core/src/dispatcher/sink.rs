@@ -24,7 +24,11 @@ pub enum SendResult {
     /// The partner has it.
     Delivered { status: Option<u16> },
     /// Worth trying again later; `retry_after` when the partner said when.
-    Retryable { status: Option<u16>, error: String, retry_after: Option<Duration> },
+    Retryable {
+        status: Option<u16>,
+        error: String,
+        retry_after: Option<Duration>,
+    },
     /// Trying again cannot help (the partner refused the content).
     Permanent { status: Option<u16>, error: String },
 }

@@ -3,8 +3,8 @@
 //! be due (the next version of a key on an ordered sink).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -82,7 +82,13 @@ impl Dispatcher {
             .map(|rt| {
                 let permits = Arc::new(Semaphore::new(rt.concurrency));
                 let (queue, queue_rx) = mpsc::unbounded_channel();
-                let state = Arc::new(SinkState { rt, wake: Notify::new(), permits, held: AtomicUsize::new(0), queue });
+                let state = Arc::new(SinkState {
+                    rt,
+                    wake: Notify::new(),
+                    permits,
+                    held: AtomicUsize::new(0),
+                    queue,
+                });
                 queues.push((Arc::clone(&state), queue_rx));
                 (state.rt.name.clone(), state)
             })
@@ -123,8 +129,13 @@ impl Dispatcher {
             return None;
         }
         let high = s.high_water();
-        s.held.fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| (h < high).then_some(h + 1)).ok()?;
-        Some(Lease { owner: Arc::clone(&self.owner), until: now_micros() + self.lease_micros(s) })
+        s.held
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |h| (h < high).then_some(h + 1))
+            .ok()?;
+        Some(Lease {
+            owner: Arc::clone(&self.owner),
+            until: now_micros() + self.lease_micros(s),
+        })
     }
 
     /// Gives back a reservation whose commit failed.
@@ -150,7 +161,12 @@ impl Dispatcher {
     /// # Panics
     /// If called twice.
     pub fn start(self: &Arc<Self>) -> Vec<JoinHandle<()>> {
-        let rx = self.outcomes_rx.lock().expect("not poisoned").take().expect("dispatcher started once");
+        let rx = self
+            .outcomes_rx
+            .lock()
+            .expect("not poisoned")
+            .take()
+            .expect("dispatcher started once");
         let mut handles = vec![tokio::spawn(Arc::clone(self).write_outcomes(rx))];
         for (s, queue) in self.queues.lock().expect("not poisoned").drain(..) {
             handles.push(tokio::spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
@@ -167,7 +183,10 @@ impl Dispatcher {
         let deadline = tokio::time::Instant::now() + grace;
         for s in self.sinks.values() {
             let all = u32::try_from(s.rt.concurrency).unwrap_or(u32::MAX);
-            if tokio::time::timeout_at(deadline, s.permits.acquire_many(all)).await.is_err() {
+            if tokio::time::timeout_at(deadline, s.permits.acquire_many(all))
+                .await
+                .is_err()
+            {
                 warn!(sink = %s.rt.name, "in-flight sends still running at shutdown; they stay pending");
             }
         }
@@ -199,7 +218,11 @@ impl Dispatcher {
             }
             let room = s.high_water() - held;
             let until = now_micros() + self.lease_micros(&s);
-            let claimed = match self.store.claim(&s.rt.name, &self.owner, until, room.min(self.cfg.claim_batch)).await {
+            let claimed = match self
+                .store
+                .claim(&s.rt.name, &self.owner, until, room.min(self.cfg.claim_batch))
+                .await
+            {
                 Ok(c) => c,
                 Err(e) => {
                     warn!(sink = %s.rt.name, error = %e, "claim failed; retrying");
@@ -255,7 +278,10 @@ impl Dispatcher {
             tokio::spawn(
                 async move {
                     let record = me.attempt(&state, &c).await;
-                    let _ = me.outcomes.send(OutcomeRecordFor { sink: Arc::clone(&state), record });
+                    let _ = me.outcomes.send(OutcomeRecordFor {
+                        sink: Arc::clone(&state),
+                        record,
+                    });
                     me.finished(&state);
                     drop(permit);
                 }
@@ -300,7 +326,11 @@ impl Dispatcher {
                 metrics::histogram!("channelhub_accept_to_delivered_seconds", "sink" => sink).record(latency);
                 (Outcome::Delivered, status, None)
             }
-            SendResult::Retryable { status, error, retry_after } if !s.rt.retry.exhausted(made) => {
+            SendResult::Retryable {
+                status,
+                error,
+                retry_after,
+            } if !s.rt.retry.exhausted(made) => {
                 metrics::counter!("channelhub_retried_total", "sink" => sink).increment(1);
                 let delay = s.rt.retry.delay(made, retry_after);
                 debug!(attempt, ?delay, %error, "retrying later");
@@ -310,7 +340,11 @@ impl Dispatcher {
             SendResult::Retryable { status, error, .. } => {
                 metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
                 warn!(attempt, %error, "attempts exhausted; delivery is dead");
-                (Outcome::Dead, status, Some(format!("{error} (attempt {made} of {})", s.rt.retry.max_attempts)))
+                (
+                    Outcome::Dead,
+                    status,
+                    Some(format!("{error} (attempt {made} of {})", s.rt.retry.max_attempts)),
+                )
             }
             SendResult::Permanent { status, error } => {
                 metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
@@ -386,7 +420,8 @@ fn prepare(rt: &SinkRuntime, c: &Claimed) -> Result<Outbound, String> {
     let body = if rt.mapping.is_none() && rt.format == Format::Json {
         Bytes::from(c.document.clone().into_bytes())
     } else {
-        let doc: serde_json::Value = serde_json::from_str(&c.document).map_err(|e| format!("stored document unreadable: {e}"))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&c.document).map_err(|e| format!("stored document unreadable: {e}"))?;
         let doc = match &rt.mapping {
             Some(m) => m.run_json(doc).map_err(|e| e.to_string())?,
             None => doc,

@@ -9,5 +9,5 @@ mod schema;
 
 pub use common::{Address, Contact, Money, Party};
 pub use envelope::Envelope;
-pub use kind::{Kind, KindSpec, KINDS};
+pub use kind::{KINDS, Kind, KindSpec};
 pub use schema::{SchemaError, SchemaViolation, Schemas};

@@ -88,7 +88,10 @@ impl Schemas {
         // The deepest pointer names the field most precisely ("/lines/0/unit_price" rather
         // than "/lines"); keep the order stable otherwise.
         violations.sort_by_key(|v| std::cmp::Reverse(v.path.matches('/').count()));
-        Err(SchemaError { kind: kind.name(), violations })
+        Err(SchemaError {
+            kind: kind.name(),
+            violations,
+        })
     }
 }
 

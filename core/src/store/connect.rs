@@ -43,7 +43,9 @@ impl FromStr for StoreUrl {
         } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             Ok(StoreUrl::Postgres(s.to_string()))
         } else {
-            Err(format!("`{s}` is not a store URL; use sqlite://PATH or postgres://USER@HOST/DB"))
+            Err(format!(
+                "`{s}` is not a store URL; use sqlite://PATH or postgres://USER@HOST/DB"
+            ))
         }
     }
 }
@@ -100,7 +102,10 @@ impl Store {
         });
         let db = Database::connect(opts).await?;
         Migrator::up(&db, None).await?;
-        let store = Store { db, dialect: Dialect::Sqlite };
+        let store = Store {
+            db,
+            dialect: Dialect::Sqlite,
+        };
         // This process holds the lock, so no other process holds a lease: whatever a crashed
         // predecessor had claimed is claimable again at once.
         store.release_all_leases().await?;
@@ -119,7 +124,13 @@ impl Store {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(7256001)").await?;
         Migrator::up(&txn, None).await?;
         txn.commit().await?;
-        Ok((Store { db, dialect: Dialect::Postgres }, StoreGuard(None)))
+        Ok((
+            Store {
+                db,
+                dialect: Dialect::Postgres,
+            },
+            StoreGuard(None),
+        ))
     }
 }
 
@@ -133,7 +144,10 @@ mod tests {
     #[test]
     fn parses_urls() {
         assert_eq!("sqlite://data/x.db".parse(), Ok(StoreUrl::Sqlite("data/x.db".into())));
-        assert!(matches!("postgres://u@h/db".parse::<StoreUrl>(), Ok(StoreUrl::Postgres(_))));
+        assert!(matches!(
+            "postgres://u@h/db".parse::<StoreUrl>(),
+            Ok(StoreUrl::Postgres(_))
+        ));
         assert!("mysql://x".parse::<StoreUrl>().is_err());
     }
 
@@ -142,7 +156,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = StoreUrl::Sqlite(dir.path().join("hub.db"));
         let _first = Store::open(&url).await.unwrap();
-        let Err(err) = Store::open(&url).await else { panic!("second open succeeded") };
+        let Err(err) = Store::open(&url).await else {
+            panic!("second open succeeded")
+        };
         assert!(err.to_string().contains("another channelhub process"), "{err}");
     }
 }

@@ -36,7 +36,9 @@ pub struct Claimed {
 pub enum Outcome {
     Delivered,
     /// Try again at `next_attempt_at` (µs).
-    Retry { next_attempt_at: i64 },
+    Retry {
+        next_attempt_at: i64,
+    },
     Dead,
 }
 
@@ -100,7 +102,13 @@ impl Store {
     ///
     /// # Errors
     /// A store failure; nothing is claimed.
-    pub async fn claim(&self, sink: &str, owner: &str, lease_until: i64, limit: usize) -> Result<Vec<Claimed>, StoreError> {
+    pub async fn claim(
+        &self,
+        sink: &str,
+        owner: &str,
+        lease_until: i64,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, StoreError> {
         let d = self.dialect;
         let now = crate::time::now_micros();
         let sql = match d {
@@ -109,7 +117,18 @@ impl Store {
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = d
-            .all(&self.db, sql, vec![owner.into(), lease_until.into(), sink.into(), now.into(), now.into(), limit.into()])
+            .all(
+                &self.db,
+                sql,
+                vec![
+                    owner.into(),
+                    lease_until.into(),
+                    sink.into(),
+                    now.into(),
+                    now.into(),
+                    limit.into(),
+                ],
+            )
             .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -140,7 +159,11 @@ impl Store {
         for r in d.all(&self.db, &sql, ids).await? {
             docs.insert(
                 get(&r, "id")?,
-                (get(&r, "correlation_id")?, get(&r, "received_at")?, get::<Option<String>>(&r, "document")?.unwrap_or_default()),
+                (
+                    get(&r, "correlation_id")?,
+                    get(&r, "received_at")?,
+                    get::<Option<String>>(&r, "document")?.unwrap_or_default(),
+                ),
             );
         }
         for c in &mut claimed {
@@ -190,7 +213,9 @@ impl Store {
         // Delivered, in bulk: the attempt count of a delivered delivery is its attempt number.
         let delivered: Vec<&OutcomeRecord> = records.iter().filter(|r| r.outcome == Outcome::Delivered).collect();
         for chunk in delivered.chunks(300) {
-            let mut sql = String::from("UPDATE deliveries SET status = 'delivered', lease_owner = NULL, lease_until = 0, last_error = NULL, updated_at = ?, attempt_count = CASE id");
+            let mut sql = String::from(
+                "UPDATE deliveries SET status = 'delivered', lease_owner = NULL, lease_until = 0, last_error = NULL, updated_at = ?, attempt_count = CASE id",
+            );
             let mut values: Vec<Value> = vec![now.into()];
             for r in chunk {
                 sql.push_str(" WHEN ? THEN ?");
@@ -270,7 +295,11 @@ impl Store {
                 vec![sink.into()],
             )
             .await?;
-        Ok(rows.first().map(|r| get::<Option<i64>>(r, "due")).transpose()?.flatten())
+        Ok(rows
+            .first()
+            .map(|r| get::<Option<i64>>(r, "due"))
+            .transpose()?
+            .flatten())
     }
 
     /// Pending deliveries per sink (the queue depth).
@@ -280,7 +309,11 @@ impl Store {
     pub async fn queue_depth(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = self
             .dialect
-            .all(&self.db, "SELECT sink, COUNT(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY sink", vec![])
+            .all(
+                &self.db,
+                "SELECT sink, COUNT(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY sink",
+                vec![],
+            )
             .await?;
         rows.iter().map(|r| Ok((get(r, "sink")?, get(r, "n")?))).collect()
     }
@@ -331,7 +364,10 @@ impl Store {
         if n > 0 {
             return Ok(Some(true));
         }
-        let rows = self.dialect.all(&self.db, "SELECT status FROM deliveries WHERE id = ?", vec![id.into()]).await?;
+        let rows = self
+            .dialect
+            .all(&self.db, "SELECT status FROM deliveries WHERE id = ?", vec![id.into()])
+            .await?;
         Ok(if rows.is_empty() { None } else { Some(false) })
     }
 
@@ -340,7 +376,10 @@ impl Store {
     /// # Errors
     /// A store failure.
     pub async fn delivery_sink(&self, id: &str) -> Result<Option<String>, StoreError> {
-        let rows = self.dialect.all(&self.db, "SELECT sink FROM deliveries WHERE id = ?", vec![id.into()]).await?;
+        let rows = self
+            .dialect
+            .all(&self.db, "SELECT sink FROM deliveries WHERE id = ?", vec![id.into()])
+            .await?;
         rows.first().map(|r| get(r, "sink")).transpose().map_err(Into::into)
     }
 }

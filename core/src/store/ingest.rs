@@ -129,7 +129,12 @@ impl Store {
                     &txn,
                     "INSERT INTO inbox (source, idempotency_key, message_id, received_at) VALUES (?, ?, ?, ?) \
                      ON CONFLICT DO NOTHING",
-                    vec![m.source.clone().into(), key.clone().into(), m.id.to_string().into(), now.into()],
+                    vec![
+                        m.source.clone().into(),
+                        key.clone().into(),
+                        m.id.to_string().into(),
+                        now.into(),
+                    ],
                 )
                 .await?;
             if inserted == 0 {
@@ -140,8 +145,13 @@ impl Store {
                         vec![m.source.clone().into(), key.into()],
                     )
                     .await?;
-                let first: String = rows.first().map(|r| get(r, "message_id")).transpose()?.unwrap_or_default();
-                let first = Uuid::parse_str(&first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
+                let first: String = rows
+                    .first()
+                    .map(|r| get(r, "message_id"))
+                    .transpose()?
+                    .unwrap_or_default();
+                let first =
+                    Uuid::parse_str(&first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
                 answers[i] = Committed::Duplicate(first);
             }
         }
@@ -162,7 +172,10 @@ impl Store {
                     m.raw.to_vec().into(),
                 ]);
             }
-            let sql = format!("INSERT INTO inputs (id, source, received_at, raw) VALUES {}", value_rows(chunk.len(), 4));
+            let sql = format!(
+                "INSERT INTO inputs (id, source, received_at, raw) VALUES {}",
+                value_rows(chunk.len(), 4)
+            );
             d.exec(&txn, &sql, values).await?;
 
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * MESSAGE_COLS);
@@ -192,8 +205,10 @@ impl Store {
             d.exec(&txn, &sql, values).await?;
         }
 
-        let deliveries: Vec<(&NewMessage, &NewDelivery)> =
-            stored.iter().flat_map(|m| m.deliveries.iter().map(move |dl| (*m, dl))).collect();
+        let deliveries: Vec<(&NewMessage, &NewDelivery)> = stored
+            .iter()
+            .flat_map(|m| m.deliveries.iter().map(move |dl| (*m, dl)))
+            .collect();
         for chunk in deliveries.chunks(CHUNK) {
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * DELIVERY_COLS);
             for (m, dl) in chunk {

@@ -94,7 +94,10 @@ impl MigrationTrait for Initial {
             DbBackend::Postgres => ("BIGINT", "BYTEA", "BIGSERIAL PRIMARY KEY"),
             _ => ("INTEGER", "BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT"),
         };
-        let ddl = INITIAL.replace("{int}", int).replace("{blob}", blob).replace("{serial}", serial);
+        let ddl = INITIAL
+            .replace("{int}", int)
+            .replace("{blob}", blob)
+            .replace("{serial}", serial);
         let db = manager.get_connection();
         for stmt in ddl.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             db.execute_unprepared(stmt).await?;

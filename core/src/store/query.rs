@@ -131,14 +131,17 @@ impl Store {
                 let duration_us: i64 = get(&a, "duration_us")?;
                 #[allow(clippy::cast_precision_loss)]
                 let duration_ms = duration_us as f64 / 1000.0;
-                attempts_by.entry(get(&a, "delivery_id")?).or_default().push(AttemptRow {
-                    attempt: get(&a, "attempt")?,
-                    at: crate::time::rfc3339(get(&a, "started_at")?),
-                    outcome: get(&a, "outcome")?,
-                    status_code: get(&a, "status_code")?,
-                    error: get(&a, "error")?,
-                    duration_ms,
-                });
+                attempts_by
+                    .entry(get(&a, "delivery_id")?)
+                    .or_default()
+                    .push(AttemptRow {
+                        attempt: get(&a, "attempt")?,
+                        at: crate::time::rfc3339(get(&a, "started_at")?),
+                        outcome: get(&a, "outcome")?,
+                        status_code: get(&a, "status_code")?,
+                        error: get(&a, "error")?,
+                        duration_ms,
+                    });
             }
         }
         Ok(Some(MessageDetail {
@@ -150,7 +153,10 @@ impl Store {
             routes: json("routes")?.unwrap_or(serde_json::Value::Array(Vec::new())),
             deliveries: deliveries
                 .into_iter()
-                .map(|dl| DeliveryDetail { attempts: attempts_by.remove(&dl.id).unwrap_or_default(), delivery: dl })
+                .map(|dl| DeliveryDetail {
+                    attempts: attempts_by.remove(&dl.id).unwrap_or_default(),
+                    delivery: dl,
+                })
                 .collect(),
         }))
     }

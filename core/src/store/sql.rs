@@ -38,12 +38,7 @@ impl Dialect {
         Statement::from_sql_and_values(self.backend(), sql, values)
     }
 
-    pub(super) async fn exec(
-        self,
-        db: &impl ConnectionTrait,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<u64, DbErr> {
+    pub(super) async fn exec(self, db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
         Ok(db.execute_raw(self.stmt(sql, values)).await?.rows_affected())
     }
 
