@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use vrl::compiler::runtime::{Runtime, Terminate};
 use vrl::compiler::state::RuntimeState;
-use vrl::compiler::{Function, Program, TargetValue, TimeZone};
+use vrl::compiler::{Function, Program, TargetValue, TargetValueRef, TimeZone};
 use vrl::value::{Secrets, Value as VrlValue};
 
 /// The functions mappings may call: `stdlib-base` only, so no network, environment or file
@@ -140,12 +140,10 @@ impl Condition {
     ///
     /// # Errors
     /// A runtime error or a non-boolean result, as a message.
-    pub fn matches(&self, doc: &VrlValue) -> Result<bool, String> {
-        let mut target = TargetValue {
-            value: doc.clone(),
-            metadata: VrlValue::Object(std::collections::BTreeMap::new()),
-            secrets: Secrets::default(),
-        };
+    pub fn matches(&self, doc: &mut VrlValue) -> Result<bool, String> {
+        let mut metadata = VrlValue::Object(std::collections::BTreeMap::new());
+        let mut secrets = Secrets::default();
+        let mut target = TargetValueRef { value: doc, metadata: &mut metadata, secrets: &mut secrets };
         let mut runtime = Runtime::new(RuntimeState::default());
         match runtime.resolve(&mut target, &self.program, &TimeZone::default()) {
             Ok(VrlValue::Boolean(b)) => Ok(b),
@@ -210,9 +208,10 @@ mod tests {
     #[test]
     fn conditions_are_boolean() {
         let c = Condition::compile("c", r#".ship_to.country == "CN""#).unwrap();
-        let doc = VrlValue::from(json!({"ship_to": {"country": "CN"}}));
-        assert!(c.matches(&doc).unwrap());
+        let mut doc = VrlValue::from(json!({"ship_to": {"country": "CN"}}));
+        assert!(c.matches(&mut doc).unwrap());
         let c = Condition::compile("c", ".ship_to").unwrap();
-        assert!(c.matches(&doc).is_err());
+        assert!(c.matches(&mut doc).is_err());
+        assert!(Condition::compile("c", ".x = 1\ntrue").is_err());
     }
 }

@@ -299,7 +299,7 @@ impl Pipeline<'_> {
     /// Decode, map, validate, route: fills in `msg` or says why not.
     fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<(), IngestError> {
         let decoded = channelhub_formats::decode(src.format, body, self.decode).map_err(IngestError::Decode)?;
-        let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
+        let mut mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
         if matches!(mapped, VrlValue::Array(_)) {
             return Err(IngestError::Mapping(MappingError::NotAnObject {
                 name: src.mapping.name().to_string(),
@@ -309,7 +309,7 @@ impl Pipeline<'_> {
         let doc = to_json(&mapped);
         self.schemas.validate(src.kind, &doc).map_err(IngestError::Schema)?;
         msg.business_key = src.kind.business_key(&doc);
-        let (decisions, sinks) = self.router.route(&src.name, &mapped);
+        let (decisions, sinks) = self.router.route(&src.name, &mut mapped);
         msg.document = Some(doc.to_string());
         msg.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
         msg.status = if sinks.is_empty() {

@@ -40,7 +40,7 @@ impl Router {
     /// Decides every route that takes documents from `source`; returns the decisions and the
     /// sinks to deliver to (each once, in route order).
     #[must_use]
-    pub fn route(&self, source: &str, doc: &VrlValue) -> (Vec<RouteDecision>, Vec<String>) {
+    pub fn route(&self, source: &str, doc: &mut VrlValue) -> (Vec<RouteDecision>, Vec<String>) {
         let mut decisions = Vec::new();
         let mut sinks: Vec<String> = Vec::new();
         for r in self.routes.iter().filter(|r| r.from.iter().any(|f| f == source)) {
@@ -91,21 +91,21 @@ mod tests {
             route("hk", Some(r#".ship_to.country == "HK""#), &["wms-hk"]),
             route("all", None, &["crm"]),
         ]);
-        let doc = VrlValue::from(json!({"ship_to": {"country": "CN"}}));
-        let (decisions, sinks) = router.route("src", &doc);
+        let mut doc = VrlValue::from(json!({"ship_to": {"country": "CN"}}));
+        let (decisions, sinks) = router.route("src", &mut doc);
         assert_eq!(sinks, vec!["wms", "crm"]);
         assert_eq!(
             decisions.iter().map(|d| d.matched).collect::<Vec<_>>(),
             vec![true, false, true]
         );
-        let (decisions, sinks) = router.route("other", &doc);
+        let (decisions, sinks) = router.route("other", &mut doc);
         assert!(decisions.is_empty() && sinks.is_empty());
     }
 
     #[test]
     fn a_failing_condition_does_not_match_and_says_why() {
         let router = Router::new(vec![route("bad", Some(".ship_to"), &["wms"])]);
-        let (decisions, sinks) = router.route("src", &VrlValue::from(json!({"ship_to": 1})));
+        let (decisions, sinks) = router.route("src", &mut VrlValue::from(json!({"ship_to": 1})));
         assert!(sinks.is_empty());
         assert!(
             decisions[0]
