@@ -130,13 +130,20 @@ impl Condition {
     /// VRL's diagnostics.
     pub fn compile(name: &str, source: &str) -> Result<Self, CompileError> {
         let m = Mapping::compile(name, source)?;
+        // Conditions run on the document itself, not a copy: they must only read it.
+        if !m.program.info().target_assignments.is_empty() {
+            return Err(CompileError::Vrl {
+                name: name.to_string(),
+                diagnostics: format!("condition `{source}` assigns to the document; a condition may only read it"),
+            });
+        }
         Ok(Self {
             source: source.to_string(),
             program: m.program,
         })
     }
 
-    /// Evaluates the condition on `doc` (left unchanged).
+    /// Evaluates the condition on `doc` (which it cannot change: see `compile`).
     ///
     /// # Errors
     /// A runtime error or a non-boolean result, as a message.
