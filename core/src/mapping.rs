@@ -150,7 +150,11 @@ impl Condition {
     pub fn matches(&self, doc: &mut VrlValue) -> Result<bool, String> {
         let mut metadata = VrlValue::Object(std::collections::BTreeMap::new());
         let mut secrets = Secrets::default();
-        let mut target = TargetValueRef { value: doc, metadata: &mut metadata, secrets: &mut secrets };
+        let mut target = TargetValueRef {
+            value: doc,
+            metadata: &mut metadata,
+            secrets: &mut secrets,
+        };
         let mut runtime = Runtime::new(RuntimeState::default());
         match runtime.resolve(&mut target, &self.program, &TimeZone::default()) {
             Ok(VrlValue::Boolean(b)) => Ok(b),

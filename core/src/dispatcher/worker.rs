@@ -19,6 +19,12 @@ use crate::mapping::Mapping;
 use crate::store::{Claimed, Lease, Outcome, OutcomeRecord, Store};
 use crate::time::now_micros;
 
+/// Most outcomes recorded in one transaction.
+const OUTCOME_BATCH: usize = 2048;
+/// Longest an outcome waits for others to share its transaction. It delays only the next
+/// version of a key on an ordered sink, never an acknowledgement to a partner.
+const OUTCOME_WAIT: Duration = Duration::from_millis(20);
+
 /// A sink as the dispatcher runs it.
 pub struct SinkRuntime {
     pub name: String,
@@ -167,9 +173,9 @@ impl Dispatcher {
             .expect("not poisoned")
             .take()
             .expect("dispatcher started once");
-        let mut handles = vec![tokio::spawn(Arc::clone(self).write_outcomes(rx))];
+        let mut handles = vec![self.store.spawn(Arc::clone(self).write_outcomes(rx))];
         for (s, queue) in self.queues.lock().expect("not poisoned").drain(..) {
-            handles.push(tokio::spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
+            handles.push(self.store.spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
             handles.push(tokio::spawn(Arc::clone(self).run_sender(s, queue)));
         }
         handles
@@ -366,9 +372,9 @@ impl Dispatcher {
     async fn write_outcomes(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<OutcomeRecordFor>) {
         let mut buf = Vec::new();
         loop {
-            let last = tokio::select! {
+            let mut last = tokio::select! {
                 biased;
-                n = rx.recv_many(&mut buf, 2048) => n == 0,
+                n = rx.recv_many(&mut buf, OUTCOME_BATCH) => n == 0,
                 () = self.finish.notified() => {
                     while let Ok(r) = rx.try_recv() {
                         buf.push(r);
@@ -376,6 +382,22 @@ impl Dispatcher {
                     true
                 }
             };
+            // Gather more for a short while: every outcome transaction holds the store's one
+            // SQLite connection that ingest commits wait for, so fewer and larger is better.
+            let deadline = tokio::time::Instant::now() + OUTCOME_WAIT;
+            while !last && buf.len() < OUTCOME_BATCH {
+                tokio::select! {
+                    biased;
+                    n = rx.recv_many(&mut buf, OUTCOME_BATCH) => last = n == 0,
+                    () = tokio::time::sleep_until(deadline) => break,
+                    () = self.finish.notified() => {
+                        while let Ok(r) = rx.try_recv() {
+                            buf.push(r);
+                        }
+                        last = true;
+                    }
+                }
+            }
             self.flush(&mut buf).await;
             if last {
                 return;

@@ -105,6 +105,7 @@ impl Store {
         let store = Store {
             db,
             dialect: Dialect::Sqlite,
+            writer: super::WriterThread::start()?,
         };
         // This process holds the lock, so no other process holds a lease: whatever a crashed
         // predecessor had claimed is claimable again at once.
@@ -128,6 +129,7 @@ impl Store {
             Store {
                 db,
                 dialect: Dialect::Postgres,
+                writer: super::WriterThread::start()?,
             },
             StoreGuard(None),
         ))

@@ -82,14 +82,14 @@ pub struct DeliveryFilter {
 const CLAIM_SQLITE: &str = "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE seq IN (\
     SELECT d.seq FROM deliveries d WHERE d.sink = ? AND d.status = 'pending' AND d.next_attempt_at <= ? \
     AND d.lease_until <= ? AND (d.ordered = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e \
-    WHERE e.sink = d.sink AND e.business_key = d.business_key AND e.status = 'pending' AND e.seq < d.seq)) \
+    WHERE e.sink = d.sink AND e.business_key = d.business_key AND e.status = 'pending' AND e.ordered = 1 AND e.seq < d.seq)) \
     ORDER BY d.seq LIMIT ?) \
     RETURNING seq, id, message_id, sink, business_key, attempt_count, replay_base";
 
 const CLAIM_POSTGRES: &str = "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE seq IN (\
     SELECT d.seq FROM deliveries d WHERE d.sink = ? AND d.status = 'pending' AND d.next_attempt_at <= ? \
     AND d.lease_until <= ? AND (d.ordered = 0 OR NOT EXISTS (SELECT 1 FROM deliveries e \
-    WHERE e.sink = d.sink AND e.business_key = d.business_key AND e.status = 'pending' AND e.seq < d.seq)) \
+    WHERE e.sink = d.sink AND e.business_key = d.business_key AND e.status = 'pending' AND e.ordered = 1 AND e.seq < d.seq)) \
     ORDER BY d.seq LIMIT ? FOR UPDATE SKIP LOCKED) \
     RETURNING seq, id, message_id, sink, business_key, attempt_count, replay_base";
 
@@ -291,7 +291,7 @@ impl Store {
                 "SELECT MIN(CASE WHEN d.lease_until > d.next_attempt_at THEN d.lease_until ELSE d.next_attempt_at END) \
                  AS due FROM deliveries d WHERE d.sink = ? AND d.status = 'pending' AND (d.ordered = 0 OR NOT EXISTS \
                  (SELECT 1 FROM deliveries e WHERE e.sink = d.sink AND e.business_key = d.business_key \
-                 AND e.status = 'pending' AND e.seq < d.seq))",
+                 AND e.status = 'pending' AND e.ordered = 1 AND e.seq < d.seq))",
                 vec![sink.into()],
             )
             .await?;

@@ -108,16 +108,17 @@ impl Store {
         // and across everything committed before (the inbox's primary key decides races
         // between instances).
         let mut answers: Vec<Committed> = batch.iter().map(|m| Committed::New(m.id)).collect();
-        let mut first_in_batch: HashMap<(&str, &str), Uuid> = HashMap::new();
+        let mut first_in_batch: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
         let mut keyed = Vec::new();
         for (i, m) in batch.iter().enumerate() {
             let (Some(key), MessageStatus::Accepted | MessageStatus::Unrouted) = (&m.idempotency_key, m.status) else {
                 continue;
             };
-            if let Some(first) = first_in_batch.get(&(m.source.as_str(), key.as_str())) {
-                answers[i] = Committed::Duplicate(*first);
+            if let Some(&first) = first_in_batch.get(&(m.source.as_str(), key.as_str())) {
+                repeats.push((i, first));
             } else {
-                first_in_batch.insert((&m.source, key), m.id);
+                first_in_batch.insert((&m.source, key), i);
                 keyed.push(i);
             }
         }
@@ -154,6 +155,14 @@ impl Store {
                     Uuid::parse_str(&first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
                 answers[i] = Committed::Duplicate(first);
             }
+        }
+
+        // A repeat within the batch answers whatever its first copy was answered: that copy's
+        // new id, or the id of the message committed before that it duplicates.
+        for (i, first) in repeats {
+            answers[i] = match answers[first] {
+                Committed::New(id) | Committed::Duplicate(id) => Committed::Duplicate(id),
+            };
         }
 
         let stored: Vec<&NewMessage> = batch

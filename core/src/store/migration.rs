@@ -65,7 +65,7 @@ CREATE TABLE deliveries (
     updated_at {int} NOT NULL
 );
 CREATE INDEX deliveries_due ON deliveries (sink, next_attempt_at) WHERE status = 'pending';
-CREATE INDEX deliveries_key_order ON deliveries (sink, business_key, seq) WHERE status = 'pending';
+CREATE INDEX deliveries_key_order ON deliveries (sink, business_key, seq) WHERE status = 'pending' AND ordered = 1;
 CREATE INDEX deliveries_message ON deliveries (message_id);
 CREATE INDEX deliveries_dead ON deliveries (sink, seq) WHERE status = 'dead';
 CREATE TABLE attempts (
