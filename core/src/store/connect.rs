@@ -1,12 +1,8 @@
-//! Opening the store. SQLite runs in WAL mode on one connection, guarded by an exclusive lock
-//! file so that one process owns it. Its default is `synchronous=NORMAL`, and every ingest
-//! commit switches to `synchronous=FULL` around itself: that commit fsyncs the WAL, so an
-//! accepted message (and every commit before it) is on disk before the partner hears "accepted",
-//! even on power loss. Writes that may be lost without breaking an invariant (claims, attempt
-//! outcomes, replays: a lost one means a delivery is sent again) skip the fsync. Only the
-//! committer task changes the level, and it runs one batch at a time on the single connection,
-//! so no ingest commit can ever run under NORMAL. PostgreSQL: a pool, migrations serialized by
-//! an advisory lock.
+//! Opening the store. SQLite runs in WAL mode with `synchronous=FULL` (every commit fsyncs the
+//! WAL, so an accepted message is on disk before the partner hears "accepted", even on power
+//! loss; group commit and batched outcome writes keep the number of commits small), on one
+//! connection, guarded by an exclusive lock file so that one process owns it. PostgreSQL: a pool,
+//! migrations serialized by an advisory lock.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -89,13 +85,18 @@ impl Store {
         let mut opts = ConnectOptions::new(format!("sqlite://{}", path.display()));
         // One connection: every write is serialized anyway, and batching (group commit, batched
         // claims and outcomes) is what gives throughput, not parallel connections.
-        opts.max_connections(1).min_connections(1).sqlx_logging(false);
+        // No ping before each acquire: it is a round trip on the one connection every writer
+        // waits for, and a broken SQLite connection fails its next statement anyway.
+        opts.max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .sqlx_logging(false);
         opts.map_sqlx_sqlite_opts(move |_| {
             SqliteConnectOptions::new()
                 .filename(&file)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", "-32768")
@@ -118,6 +119,7 @@ impl Store {
         opts.max_connections(16)
             .min_connections(2)
             .connect_timeout(Duration::from_secs(10))
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false);
         let db = Database::connect(opts).await?;
         // Several instances may start at once: migrate under a transaction-scoped advisory lock.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, TransactionTrait, Value};
+use sea_orm::{TransactionTrait, Value};
 use uuid::Uuid;
 
 use super::sql::{get, value_rows};
@@ -95,12 +95,9 @@ impl Store {
     pub async fn commit_batch(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError> {
         let t0 = std::time::Instant::now();
         let d = self.dialect;
-        // Accepting is the one write that must be on disk before anyone hears of it. See
-        // `connect.rs`: SQLite runs with synchronous=NORMAL and only this commit runs FULL,
-        // which also syncs every earlier commit in the WAL.
-        if d == super::sql::Dialect::Sqlite {
-            self.db.execute_unprepared("PRAGMA synchronous = FULL").await?;
-        }
+        // One transaction, few round trips: on one SQLite connection every round trip is time
+        // that every other writer waits, so the inbox check is one statement per batch and the
+        // inserts go in one multi-statement call.
         let txn = self.db.begin().await?;
         let now = crate::time::now_micros();
 
@@ -122,41 +119,9 @@ impl Store {
                 keyed.push(i);
             }
         }
-        for i in keyed {
-            let m = &batch[i];
-            let key = m.idempotency_key.clone().unwrap_or_default();
-            let inserted = d
-                .exec(
-                    &txn,
-                    "INSERT INTO inbox (source, idempotency_key, message_id, received_at) VALUES (?, ?, ?, ?) \
-                     ON CONFLICT DO NOTHING",
-                    vec![
-                        m.source.clone().into(),
-                        key.clone().into(),
-                        m.id.to_string().into(),
-                        now.into(),
-                    ],
-                )
-                .await?;
-            if inserted == 0 {
-                let rows = d
-                    .all(
-                        &txn,
-                        "SELECT message_id FROM inbox WHERE source = ? AND idempotency_key = ?",
-                        vec![m.source.clone().into(), key.into()],
-                    )
-                    .await?;
-                let first: String = rows
-                    .first()
-                    .map(|r| get(r, "message_id"))
-                    .transpose()?
-                    .unwrap_or_default();
-                let first =
-                    Uuid::parse_str(&first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
-                answers[i] = Committed::Duplicate(first);
-            }
+        for chunk in keyed.chunks(CHUNK) {
+            self.claim_keys(&txn, batch, chunk, now, &mut answers).await?;
         }
-
         // A repeat within the batch answers whatever its first copy was answered: that copy's
         // new id, or the id of the message committed before that it duplicates.
         for (i, first) in repeats {
@@ -172,6 +137,7 @@ impl Store {
             .map(|(m, _)| m)
             .collect();
         for chunk in stored.chunks(CHUNK) {
+            let mut statements: Vec<(String, Vec<Value>)> = Vec::with_capacity(3);
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
             for m in chunk {
                 values.extend([
@@ -181,12 +147,13 @@ impl Store {
                     m.raw.to_vec().into(),
                 ]);
             }
-            let sql = format!(
-                "INSERT INTO inputs (id, source, received_at, raw) VALUES {}",
-                value_rows(chunk.len(), 4)
-            );
-            d.exec(&txn, &sql, values).await?;
-
+            statements.push((
+                format!(
+                    "INSERT INTO inputs (id, source, received_at, raw) VALUES {}",
+                    value_rows(chunk.len(), 4)
+                ),
+                values,
+            ));
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * MESSAGE_COLS);
             for m in chunk {
                 values.extend([
@@ -206,48 +173,117 @@ impl Store {
                     m.routes.clone().into(),
                 ]);
             }
-            let sql = format!(
-                "INSERT INTO messages (id, input_id, kind, business_key, source, partner, status, received_at, \
-                 correlation_id, idempotency_key, schema_version, document, error, routes) VALUES {}",
-                value_rows(chunk.len(), MESSAGE_COLS)
-            );
-            d.exec(&txn, &sql, values).await?;
-        }
-
-        let deliveries: Vec<(&NewMessage, &NewDelivery)> = stored
-            .iter()
-            .flat_map(|m| m.deliveries.iter().map(move |dl| (*m, dl)))
-            .collect();
-        for chunk in deliveries.chunks(CHUNK) {
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * DELIVERY_COLS);
-            for (m, dl) in chunk {
-                values.extend([
-                    dl.id.to_string().into(),
-                    m.id.to_string().into(),
-                    dl.sink.clone().into(),
-                    m.business_key.clone().into(),
-                    i64::from(dl.ordered).into(),
-                    "pending".into(),
-                    0_i64.into(),
-                    now.into(),
-                    dl.lease.as_ref().map(|l| l.owner.to_string()).into(),
-                    dl.lease.as_ref().map_or(0, |l| l.until).into(),
-                    now.into(),
-                    now.into(),
-                ]);
+            statements.push((
+                format!(
+                    "INSERT INTO messages (id, input_id, kind, business_key, source, partner, status, received_at, \
+                     correlation_id, idempotency_key, schema_version, document, error, routes) VALUES {}",
+                    value_rows(chunk.len(), MESSAGE_COLS)
+                ),
+                values,
+            ));
+            let deliveries: Vec<(&NewMessage, &NewDelivery)> = chunk
+                .iter()
+                .flat_map(|m| m.deliveries.iter().map(move |dl| (*m, dl)))
+                .collect();
+            if !deliveries.is_empty() {
+                let mut values: Vec<Value> = Vec::with_capacity(deliveries.len() * DELIVERY_COLS);
+                for (m, dl) in &deliveries {
+                    values.extend([
+                        dl.id.to_string().into(),
+                        m.id.to_string().into(),
+                        dl.sink.clone().into(),
+                        m.business_key.clone().into(),
+                        i64::from(dl.ordered).into(),
+                        "pending".into(),
+                        0_i64.into(),
+                        now.into(),
+                        dl.lease.as_ref().map(|l| l.owner.to_string()).into(),
+                        dl.lease.as_ref().map_or(0, |l| l.until).into(),
+                        now.into(),
+                        now.into(),
+                    ]);
+                }
+                statements.push((
+                    format!(
+                        "INSERT INTO deliveries (id, message_id, sink, business_key, ordered, status, attempt_count, \
+                         next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES {}",
+                        value_rows(deliveries.len(), DELIVERY_COLS)
+                    ),
+                    values,
+                ));
             }
-            let sql = format!(
-                "INSERT INTO deliveries (id, message_id, sink, business_key, ordered, status, attempt_count, \
-                 next_attempt_at, lease_owner, lease_until, created_at, updated_at) VALUES {}",
-                value_rows(chunk.len(), DELIVERY_COLS)
-            );
-            d.exec(&txn, &sql, values).await?;
+            d.exec_many(&txn, statements).await?;
         }
         txn.commit().await?;
-        if d == super::sql::Dialect::Sqlite {
-            self.db.execute_unprepared("PRAGMA synchronous = NORMAL").await?;
-        }
         metrics::histogram!("channelhub_store_seconds", "op" => "commit_batch").record(t0.elapsed().as_secs_f64());
         Ok(answers)
+    }
+
+    /// Registers the idempotency keys of `batch[indices]` in the inbox, one statement for all:
+    /// those not inserted were accepted before, and answer as duplicates of that message.
+    async fn claim_keys(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        batch: &[NewMessage],
+        indices: &[usize],
+        now: i64,
+        answers: &mut [Committed],
+    ) -> Result<(), StoreError> {
+        let d = self.dialect;
+        let mut values: Vec<Value> = Vec::with_capacity(indices.len() * 4);
+        for &i in indices {
+            let m = &batch[i];
+            values.extend([
+                m.source.clone().into(),
+                m.idempotency_key.clone().into(),
+                m.id.to_string().into(),
+                now.into(),
+            ]);
+        }
+        let sql = format!(
+            "INSERT INTO inbox (source, idempotency_key, message_id, received_at) VALUES {} \
+             ON CONFLICT DO NOTHING RETURNING message_id",
+            value_rows(indices.len(), 4)
+        );
+        let inserted: std::collections::HashSet<String> = d
+            .all(txn, &sql, values)
+            .await?
+            .iter()
+            .map(|r| get::<String>(r, "message_id"))
+            .collect::<Result<_, _>>()?;
+        let taken: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&i| !inserted.contains(&batch[i].id.to_string()))
+            .collect();
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let mut values: Vec<Value> = Vec::with_capacity(taken.len() * 2);
+        for &i in &taken {
+            values.push(batch[i].source.clone().into());
+            values.push(batch[i].idempotency_key.clone().into());
+        }
+        let sql = format!(
+            "SELECT source, idempotency_key, message_id FROM inbox WHERE (source, idempotency_key) IN (VALUES {})",
+            value_rows(taken.len(), 2)
+        );
+        let mut firsts: HashMap<(String, String), String> = HashMap::new();
+        for r in d.all(txn, &sql, values).await? {
+            firsts.insert(
+                (get(&r, "source")?, get(&r, "idempotency_key")?),
+                get(&r, "message_id")?,
+            );
+        }
+        for i in taken {
+            let m = &batch[i];
+            let key = (m.source.clone(), m.idempotency_key.clone().unwrap_or_default());
+            let first = firsts
+                .get(&key)
+                .ok_or_else(|| StoreError::Corrupt(format!("inbox lost the key `{}` of source `{}`", key.1, key.0)))?;
+            let first = Uuid::parse_str(first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
+            answers[i] = Committed::Duplicate(first);
+        }
+        Ok(())
     }
 }

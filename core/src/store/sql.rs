@@ -42,6 +42,29 @@ impl Dialect {
         Ok(db.execute_raw(self.stmt(sql, values)).await?.rows_affected())
     }
 
+    /// Runs several statements in order: on SQLite in one call (one round trip to the
+    /// connection's thread), on PostgreSQL one by one (its protocol takes one per call).
+    pub(super) async fn exec_many(
+        self,
+        db: &impl ConnectionTrait,
+        statements: Vec<(String, Vec<Value>)>,
+    ) -> Result<(), DbErr> {
+        match self {
+            Dialect::Sqlite => {
+                let (sql, values): (Vec<String>, Vec<Vec<Value>>) = statements.into_iter().unzip();
+                let sql = sql.join(";\n");
+                db.execute_raw(self.stmt(&sql, values.into_iter().flatten().collect()))
+                    .await?;
+            }
+            Dialect::Postgres => {
+                for (sql, values) in statements {
+                    db.execute_raw(self.stmt(&sql, values)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub(super) async fn all(
         self,
         db: &impl ConnectionTrait,
