@@ -232,7 +232,7 @@ impl Pipeline<'_> {
         let id = Uuid::now_v7();
         let correlation_id = req.correlation_id.clone().unwrap_or_else(|| id.to_string());
         let span =
-            tracing::info_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
+            tracing::debug_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
         let msg = NewMessage {
             id,
             source: src.name.clone(),
@@ -285,7 +285,7 @@ impl Pipeline<'_> {
             }
             Err(err) => {
                 metrics::counter!("channelhub_rejected_total", "source" => source, "reason" => err.code()).increment(1);
-                debug!(message_id = %msg.id, error = %err, "refused");
+                debug!(message_id = %msg.id, correlation_id = %msg.correlation_id, error = %err, "refused");
                 msg.error = Some(err.record().to_string());
                 // The refusal is recorded; if even that fails, the partner still hears why the
                 // document was refused.

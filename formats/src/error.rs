@@ -48,6 +48,9 @@ pub struct DecodeError {
     /// Where in the document: a tree path for JSON (`.lines[2].sku`, the syntax mappings use)
     /// and an element path for XML (`/Invoice/InvoiceLine/Price`).
     pub path: Option<String>,
+    /// X12: the segment (and element) concerned. Boxed so that errors stay small on the happy
+    /// path's `Result`s.
+    pub segment: Option<Box<SegmentPosition>>,
     /// The class of problem.
     pub kind: DecodeErrorKind,
 }
@@ -62,6 +65,7 @@ impl DecodeError {
             line: None,
             column: None,
             path: None,
+            segment: None,
             kind,
         }
     }
@@ -101,6 +105,16 @@ impl fmt::Display for DecodeError {
             write!(f, "{sep}`{path}`")?;
             sep = ", ";
         }
+        if let Some(segment) = &e.segment {
+            write!(f, "{sep}segment {}", segment.ordinal)?;
+            if !segment.tag.is_empty() {
+                write!(f, " `{}`", segment.tag)?;
+            }
+            if let Some(element) = segment.element {
+                write!(f, ", element {}{element:02}", segment.tag)?;
+            }
+            sep = ", ";
+        }
         match (e.line, e.column, e.offset) {
             (Some(line), Some(column), Some(offset)) => {
                 write!(f, "{sep}line {line}, column {column} (byte {offset})")
@@ -110,6 +124,17 @@ impl fmt::Display for DecodeError {
             _ => Ok(()),
         }
     }
+}
+
+/// Where in a segment-based input (X12) a problem is: which segment, and which element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentPosition {
+    /// 1-based position of the segment in the input (the first ISA is segment 1).
+    pub ordinal: usize,
+    /// The segment tag (`SE`); empty when the segment could not be read far enough to have one.
+    pub tag: String,
+    /// 1-based index of the element in the segment (`SE01` is 1), when one element is at fault.
+    pub element: Option<usize>,
 }
 
 /// A document tree that could not be encoded: what and where in the tree.
@@ -265,6 +290,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "json: duplicate key `a` at `.a`, line 2, column 11 (byte 12)"
+        );
+    }
+
+    #[test]
+    fn display_with_segment_and_element() {
+        let mut e =
+            DecodeError::new(Format::X12, DecodeErrorKind::Malformed, "se01 is 3").at_offset(b"ISA*\nSE*3*1~", 8);
+        e.segment = Some(Box::new(SegmentPosition {
+            ordinal: 2,
+            tag: "SE".into(),
+            element: Some(1),
+        }));
+        assert_eq!(
+            e.to_string(),
+            "x12: se01 is 3 at segment 2 `SE`, element SE01, line 2, column 4 (byte 8)"
         );
     }
 

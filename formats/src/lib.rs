@@ -17,6 +17,7 @@
 
 mod error;
 mod json;
+mod x12;
 mod xml;
 
 use std::fmt;
@@ -25,11 +26,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use error::{DecodeError, DecodeErrorKind, EncodeError, UnknownFormat};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, SegmentPosition, UnknownFormat};
 
 /// A wire format the hub can decode and encode.
 ///
-/// New formats (CSV, X12, EDIFACT) are added as variants here, in [`Format::ALL`], in
+/// New formats (CSV, EDIFACT) are added as variants here, in [`Format::ALL`], in
 /// [`Format::as_str`] and [`Format::content_type`], and in the dispatch of [`decode`] and [`encode`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,11 +39,13 @@ pub enum Format {
     Json,
     /// XML 1.0, UTF-8, namespace-aware; no DTD.
     Xml,
+    /// ASC X12 EDI (interchanges of functional groups of transaction sets), UTF-8 or ASCII.
+    X12,
 }
 
 impl Format {
     /// Every supported format, in the order they are listed in messages.
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Xml];
+    pub const ALL: &'static [Format] = &[Format::Json, Format::Xml, Format::X12];
 
     /// The lowercase name used in configs, on the command line and in error messages.
     #[must_use]
@@ -50,6 +53,7 @@ impl Format {
         match self {
             Format::Json => "json",
             Format::Xml => "xml",
+            Format::X12 => "x12",
         }
     }
 
@@ -59,6 +63,7 @@ impl Format {
         match self {
             Format::Json => "application/json",
             Format::Xml => "application/xml",
+            Format::X12 => "application/edi-x12",
         }
     }
 }
@@ -107,6 +112,10 @@ pub struct DecodeOptions {
     /// XML element local names that always decode to an array, even when they occur once, so
     /// that one `InvoiceLine` and three have the same shape.
     pub xml_repeated: Vec<String>,
+    /// X12 only: refuse an interchange whose trailers disagree with what they close (SE01
+    /// segment count, SE02, GE01, GE02, IEA01, IEA02). When false (the default) the interchange
+    /// is decoded and each disagreement is listed under its `"warnings"`.
+    pub strict: bool,
 }
 
 impl DecodeOptions {
@@ -123,6 +132,33 @@ impl Default for DecodeOptions {
             max_size: Self::DEFAULT_MAX_SIZE,
             duplicate_keys: DuplicateKeys::LastWins,
             xml_repeated: Vec::new(),
+            strict: false,
+        }
+    }
+}
+
+/// The delimiters an X12 interchange is written with. The reader takes whatever the ISA header
+/// declares, so these matter only to the partner receiving the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct X12Delimiters {
+    /// Between elements (`*`).
+    pub element: char,
+    /// Between the components of a composite element (`:`), written as ISA16.
+    pub component: char,
+    /// Between repetitions of an element (`^`), written as ISA11 for version 00402 and later.
+    pub repetition: char,
+    /// After each segment (`"~\n"`): one terminator character, optionally followed by line
+    /// breaks for people reading the file (`"~\r\n"`), or just `"\n"`.
+    pub segment: String,
+}
+
+impl Default for X12Delimiters {
+    fn default() -> Self {
+        X12Delimiters {
+            element: '*',
+            component: ':',
+            repetition: '^',
+            segment: "~\n".to_owned(),
         }
     }
 }
@@ -139,6 +175,8 @@ pub struct EncodeOptions {
     /// The prefix `""` declares the default namespace, which every unprefixed element then
     /// belongs to; other prefixes may be used in the tree's keys (`"cbc:ID"`).
     pub xml_namespaces: Vec<(String, String)>,
+    /// X12 only: the delimiters to write.
+    pub x12_delimiters: X12Delimiters,
 }
 
 /// Decodes `input` in `format` into a document tree.
@@ -147,11 +185,13 @@ pub struct EncodeOptions {
 ///
 /// Returns a [`DecodeError`] saying what is wrong and where (byte offset, line and column, and
 /// the path in the document where known) when the input is malformed, too large, too deeply
-/// nested, or uses something this crate refuses (a DTD, an encoding other than UTF-8).
+/// nested, or uses something this crate refuses (a DTD, an encoding other than UTF-8). X12
+/// errors also name the segment (position and tag) and element.
 pub fn decode(format: Format, input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
     match format {
         Format::Json => json::decode(input, opts),
         Format::Xml => xml::decode(input, opts),
+        Format::X12 => x12::decode(input, opts),
     }
 }
 
@@ -165,6 +205,7 @@ pub fn encode(format: Format, doc: &Value, opts: &EncodeOptions) -> Result<Vec<u
     match format {
         Format::Json => json::encode(doc, opts),
         Format::Xml => xml::encode(doc, opts),
+        Format::X12 => x12::encode(doc, opts),
     }
 }
 
@@ -178,7 +219,8 @@ mod tests {
         assert_eq!("XML".parse::<Format>(), Ok(Format::Xml));
         assert_eq!("Json".parse::<Format>(), Ok(Format::Json));
         let err = "yaml".parse::<Format>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown format `yaml`; known formats: json, xml");
+        assert_eq!(err.to_string(), "unknown format `yaml`; known formats: json, xml, x12");
+        assert_eq!("X12".parse::<Format>(), Ok(Format::X12));
     }
 
     #[test]
@@ -194,6 +236,7 @@ mod tests {
     fn content_types() {
         assert_eq!(Format::Json.content_type(), "application/json");
         assert_eq!(Format::Xml.content_type(), "application/xml");
+        assert_eq!(Format::X12.content_type(), "application/edi-x12");
     }
 
     #[test]
@@ -203,9 +246,14 @@ mod tests {
         assert_eq!(d.max_size, 10 * 1024 * 1024);
         assert_eq!(d.duplicate_keys, DuplicateKeys::LastWins);
         assert!(d.xml_repeated.is_empty());
+        assert!(!d.strict);
         let e = EncodeOptions::default();
         assert!(!e.pretty);
         assert!(e.xml_root.is_none());
         assert!(e.xml_namespaces.is_empty());
+        assert_eq!(e.x12_delimiters.element, '*');
+        assert_eq!(e.x12_delimiters.component, ':');
+        assert_eq!(e.x12_delimiters.repetition, '^');
+        assert_eq!(e.x12_delimiters.segment, "~\n");
     }
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use channelhub_formats::{EncodeOptions, Format};
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
-use tracing::{Instrument, debug, info_span, warn};
+use tracing::{Instrument, debug, debug_span, warn};
 
 use super::{Outbound, RetryPolicy, SendResult, Sink};
 use crate::config::DispatcherConfig;
@@ -278,7 +278,9 @@ impl Dispatcher {
                 self.finished(&s);
                 continue;
             }
-            let span = info_span!("deliver", sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id);
+            // Debug level: at the default `info` a span per delivery would be formatted for nothing.
+            // The warnings below carry the ids themselves.
+            let span = debug_span!("deliver", sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id);
             let me = Arc::clone(&self);
             let state = Arc::clone(&s);
             tokio::spawn(
@@ -345,7 +347,7 @@ impl Dispatcher {
             }
             SendResult::Retryable { status, error, .. } => {
                 metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
-                warn!(attempt, %error, "attempts exhausted; delivery is dead");
+                warn!(sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id, attempt, %error, "attempts exhausted; delivery is dead");
                 (
                     Outcome::Dead,
                     status,
@@ -354,7 +356,7 @@ impl Dispatcher {
             }
             SendResult::Permanent { status, error } => {
                 metrics::counter!("channelhub_dead_total", "sink" => sink).increment(1);
-                warn!(attempt, %error, "permanent failure; delivery is dead");
+                warn!(sink = %s.rt.name, delivery_id = %c.id, message_id = %c.message_id, correlation_id = %c.correlation_id, attempt, %error, "permanent failure; delivery is dead");
                 (Outcome::Dead, status, Some(error))
             }
         };

@@ -1,0 +1,596 @@
+//! X12 writing: the reader's tree back to an interchange, with the caller's delimiters and computed trailers.
+//!
+//! Segments of a known transaction set are written in the order its definition lists them (the
+//! tree's objects do not keep document order); a segment the definition does not know is written
+//! right after the first segment of the loop occurrence holding it, which is where the reader
+//! files it again. SE01, GE01 and IEA01 are counted; SE02, GE02 and IEA02 repeat ST02, GS06 and
+//! ISA13 from the tree.
+
+use serde_json::{Map, Value};
+
+use super::envelope::{GS_FIELDS, ISA_FIELDS, ST_FIELDS, element_key};
+use super::lexer::is_tag;
+use super::sets::{self, ChildKind, SetDef};
+use crate::error::TreePath;
+use crate::{EncodeError, EncodeOptions, Format, X12Delimiters};
+
+/// Loops nested deeper than this are refused, so writing cannot exhaust a worker's stack.
+const MAX_NESTING: usize = 256;
+
+/// Encodes `{"interchanges": [...]}` as X12.
+pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, EncodeError> {
+    let d = &opts.x12_delimiters;
+    let terminator = check_delimiters(d)?;
+    let mut w = Writer {
+        out: String::new(),
+        d,
+        terminator,
+        repetition: None,
+        count: 0,
+        path: TreePath::default(),
+    };
+    let Some(root) = doc.as_object() else {
+        return Err(w.fail("the document must be an object with an `interchanges` array"));
+    };
+    if let Some(key) = root.keys().find(|k| *k != "interchanges") {
+        return Err(w.fail_at(key, "unexpected key; the document holds only `interchanges`"));
+    }
+    let Some(Value::Array(interchanges)) = root.get("interchanges") else {
+        return Err(w.fail("the document must be an object with an `interchanges` array"));
+    };
+    w.path.push_key("interchanges");
+    for (i, ic) in interchanges.iter().enumerate() {
+        w.path.push_index(i);
+        w.interchange(ic)?;
+        w.path.pop();
+    }
+    Ok(w.out.into_bytes())
+}
+
+/// Refuses delimiters the reader could not tell apart from data or from each other, and returns
+/// the terminator character (the first of `segment`; the rest may only be line breaks).
+fn check_delimiters(d: &X12Delimiters) -> Result<char, EncodeError> {
+    let fail = |m: String| EncodeError::new(Format::X12, m, None);
+    let mut chars = d.segment.chars();
+    let Some(terminator) = chars.next() else {
+        return Err(fail("the x12 segment terminator is empty".to_owned()));
+    };
+    if !chars.all(|c| matches!(c, '\r' | '\n')) {
+        return Err(fail(format!(
+            "the x12 segment terminator `{}` may only be followed by CR and LF",
+            d.segment.escape_debug()
+        )));
+    }
+    let seps = [
+        ("element", d.element),
+        ("component", d.component),
+        ("repetition", d.repetition),
+    ];
+    for (name, c) in seps {
+        if !c.is_ascii() || c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || c == '\x0b' {
+            return Err(fail(format!(
+                "the x12 {name} separator `{}` must be an ASCII character other than a letter, digit or white space",
+                c.escape_debug()
+            )));
+        }
+    }
+    if terminator.is_alphanumeric() || terminator == ' ' {
+        return Err(fail(format!(
+            "the x12 segment terminator `{}` must not be a letter, digit or space",
+            terminator.escape_debug()
+        )));
+    }
+    let all = [d.element, d.component, d.repetition, terminator];
+    for (i, a) in all.iter().enumerate() {
+        if all[i + 1..].contains(a) {
+            return Err(fail(format!("the x12 delimiter `{}` is used twice", a.escape_debug())));
+        }
+    }
+    Ok(terminator)
+}
+
+struct Writer<'o> {
+    out: String,
+    d: &'o X12Delimiters,
+    terminator: char,
+    /// The repetition separator, in interchanges of version 00402 and later.
+    repetition: Option<char>,
+    /// Segments written in the current transaction set, for SE01.
+    count: usize,
+    path: TreePath,
+}
+
+/// A string or number element from an envelope object; numbers are accepted for convenience.
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl Writer<'_> {
+    fn fail(&self, message: impl Into<String>) -> EncodeError {
+        EncodeError::new(Format::X12, message, Some(self.path.render()))
+    }
+
+    fn fail_at(&self, key: &str, message: impl Into<String>) -> EncodeError {
+        EncodeError::new(Format::X12, message, Some(self.path.render_with_key(key)))
+    }
+
+    /// Appends element text, refusing text that contains a delimiter.
+    fn text(&mut self, s: &str, key: &str) -> Result<(), EncodeError> {
+        let d = self.d;
+        let names = [
+            ("element separator", Some(d.element)),
+            ("component separator", Some(d.component)),
+            ("repetition separator", self.repetition),
+            ("segment terminator", Some(self.terminator)),
+        ];
+        for (name, c) in names {
+            if let Some(c) = c
+                && s.contains(c)
+            {
+                return Err(self.fail_at(
+                    key,
+                    format!(
+                        "`{}` contains the {name} `{c}`; choose other delimiters in EncodeOptions::x12_delimiters",
+                        s.escape_debug()
+                    ),
+                ));
+            }
+        }
+        self.out.push_str(s);
+        Ok(())
+    }
+
+    fn end_segment(&mut self) {
+        self.out.push_str(&self.d.segment);
+        self.count += 1;
+    }
+
+    fn interchange(&mut self, ic: &Value) -> Result<(), EncodeError> {
+        let Some(ic) = ic.as_object() else {
+            return Err(self.fail("an interchange must be an object"));
+        };
+        for key in ic.keys() {
+            let known = ISA_FIELDS.iter().any(|&(_, k, _)| k == key);
+            if !known && !matches!(key.as_str(), "groups" | "TA1" | "warnings") {
+                return Err(self.fail_at(key, "unexpected key in an interchange"));
+            }
+        }
+        let version = ic.get("version").and_then(text_of).unwrap_or_default();
+        // ISA11 became the repetition separator in 004020; before that it is the standards id `U`.
+        let repeats = version.parse::<u32>().is_ok_and(|v| v >= 402);
+        self.repetition = repeats.then_some(self.d.repetition);
+        self.out.push_str("ISA");
+        let mut control = String::new();
+        for n in 1..=16 {
+            self.out.push(self.d.element);
+            match n {
+                11 => self.out.push(if repeats { self.d.repetition } else { 'U' }),
+                16 => self.out.push(self.d.component),
+                _ => {
+                    let Some(&(_, key, width)) = ISA_FIELDS.iter().find(|f| f.0 == n) else {
+                        continue;
+                    };
+                    let value = self.isa_field(ic, n, key, width)?;
+                    if n == 13 {
+                        control.clone_from(&value);
+                    }
+                    self.text(&value, key)?;
+                }
+            }
+        }
+        self.end_segment();
+        if let Some(ta1) = ic.get("TA1") {
+            self.segments("TA1", ta1)?;
+        }
+        let groups = match ic.get("groups") {
+            Some(Value::Array(groups)) => groups.as_slice(),
+            None => &[],
+            Some(_) => return Err(self.fail_at("groups", "`groups` must be an array")),
+        };
+        self.path.push_key("groups");
+        for (i, group) in groups.iter().enumerate() {
+            self.path.push_index(i);
+            self.group(group)?;
+            self.path.pop();
+        }
+        self.path.pop();
+        self.out.push_str("IEA");
+        self.out.push(self.d.element);
+        self.out.push_str(&groups.len().to_string());
+        self.out.push(self.d.element);
+        self.out.push_str(&control);
+        self.end_segment();
+        Ok(())
+    }
+
+    /// An ISA element padded to its fixed width (control numbers with leading zeros).
+    fn isa_field(&self, ic: &Map<String, Value>, n: usize, key: &str, width: usize) -> Result<String, EncodeError> {
+        let value = match ic.get(key) {
+            Some(v) => text_of(v).ok_or_else(|| self.fail_at(key, "must be a string"))?,
+            None => match n {
+                1 | 3 => "00".to_owned(),
+                2 | 4 => String::new(),
+                14 => "0".to_owned(),
+                _ => return Err(self.fail_at(key, format!("missing; ISA{n:02} is required"))),
+            },
+        };
+        let len = value.chars().count();
+        if len > width {
+            return Err(self.fail_at(key, format!("`{value}` is {len} characters; ISA{n:02} holds {width}")));
+        }
+        let pad = width - len;
+        Ok(if n == 13 {
+            "0".repeat(pad) + &value
+        } else {
+            value + &" ".repeat(pad)
+        })
+    }
+
+    fn group(&mut self, group: &Value) -> Result<(), EncodeError> {
+        let Some(group) = group.as_object() else {
+            return Err(self.fail("a functional group must be an object"));
+        };
+        let mut extra = Vec::new();
+        for (key, value) in group {
+            if GS_FIELDS.contains(&key.as_str()) || key == "transactions" {
+                continue;
+            }
+            match envelope_extra(key, "GS") {
+                Some(n) => extra.push((n, key.as_str(), value)),
+                None => return Err(self.fail_at(key, "unexpected key in a functional group")),
+            }
+        }
+        let control = self.required(group, "control_number")?;
+        self.required(group, "functional_id")?;
+        let mut fields: Vec<(usize, &str, &Value)> = GS_FIELDS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &key)| group.get(key).map(|v| (i + 1, key, v)))
+            .collect();
+        fields.extend(extra);
+        self.envelope_segment("GS", &mut fields)?;
+        let transactions = match group.get("transactions") {
+            Some(Value::Array(list)) => list.as_slice(),
+            None => &[],
+            Some(_) => return Err(self.fail_at("transactions", "`transactions` must be an array")),
+        };
+        self.path.push_key("transactions");
+        for (i, tx) in transactions.iter().enumerate() {
+            self.path.push_index(i);
+            self.transaction(tx)?;
+            self.path.pop();
+        }
+        self.path.pop();
+        self.out.push_str("GE");
+        self.out.push(self.d.element);
+        self.out.push_str(&transactions.len().to_string());
+        self.out.push(self.d.element);
+        self.text(&control, "control_number")?;
+        self.end_segment();
+        Ok(())
+    }
+
+    fn required(&self, map: &Map<String, Value>, key: &str) -> Result<String, EncodeError> {
+        match map.get(key) {
+            Some(v) => text_of(v).ok_or_else(|| self.fail_at(key, "must be a string")),
+            None => Err(self.fail_at(key, "missing")),
+        }
+    }
+
+    /// Writes GS or ST from `(element number, key, value)` triples.
+    fn envelope_segment(&mut self, tag: &str, fields: &mut [(usize, &str, &Value)]) -> Result<(), EncodeError> {
+        fields.sort_by_key(|f| f.0);
+        self.out.push_str(tag);
+        let mut at = 0;
+        for &(n, key, value) in fields.iter() {
+            for _ in at..n {
+                self.out.push(self.d.element);
+            }
+            at = n;
+            let text = text_of(value).ok_or_else(|| self.fail_at(key, "must be a string"))?;
+            self.text(&text, key)?;
+        }
+        self.end_segment();
+        Ok(())
+    }
+
+    fn transaction(&mut self, tx: &Value) -> Result<(), EncodeError> {
+        let Some(tx) = tx.as_object() else {
+            return Err(self.fail("a transaction set must be an object"));
+        };
+        let set_id = self.required(tx, "set_id")?;
+        let control = self.required(tx, "control_number")?;
+        let mut fields: Vec<(usize, &str, &Value)> = ST_FIELDS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &key)| tx.get(key).map(|v| (i + 1, key, v)))
+            .collect();
+        fields.extend(
+            tx.iter()
+                .filter_map(|(k, v)| envelope_extra(k, "ST").map(|n| (n, k.as_str(), v))),
+        );
+        self.count = 0;
+        self.envelope_segment("ST", &mut fields)?;
+        match sets::lookup(&set_id) {
+            Some(set) => self.node(set, 0, tx, 0)?,
+            None => {
+                for key in tx.keys() {
+                    if !is_transaction_key(key) && key != "segments" {
+                        return Err(self.fail_at(
+                            key,
+                            format!(
+                                "transaction set {set_id} has no structure definition here, so its segments go in `segments`, in order"
+                            ),
+                        ));
+                    }
+                }
+                if let Some(list) = tx.get("segments") {
+                    let Some(list) = list.as_array() else {
+                        return Err(self.fail_at("segments", "`segments` must be an array"));
+                    };
+                    self.path.push_key("segments");
+                    for (i, entry) in list.iter().enumerate() {
+                        self.path.push_index(i);
+                        match entry.as_object().filter(|m| m.len() == 1).and_then(|m| m.iter().next()) {
+                            Some((tag, segment)) => self.segment(tag, segment)?,
+                            None => return Err(self.fail("each entry must be an object with one key, the segment tag")),
+                        }
+                        self.path.pop();
+                    }
+                    self.path.pop();
+                }
+            }
+        }
+        self.out.push_str("SE");
+        self.out.push(self.d.element);
+        self.out.push_str(&(self.count + 1).to_string());
+        self.out.push(self.d.element);
+        self.text(&control, "control_number")?;
+        self.end_segment();
+        Ok(())
+    }
+
+    /// Writes one loop occurrence (or the transaction set body, loop 0) in definition order.
+    fn node(&mut self, set: &SetDef, li: usize, map: &Map<String, Value>, depth: usize) -> Result<(), EncodeError> {
+        if depth > MAX_NESTING {
+            return Err(self.fail(format!("loops nest deeper than {MAX_NESTING} levels")));
+        }
+        let def = set.get(li);
+        if !def.trigger.is_empty() {
+            let Some(first) = map.get(def.trigger) else {
+                return Err(self.fail(format!(
+                    "this `{}` has no `{}` segment, which starts it",
+                    def.key, def.trigger
+                )));
+            };
+            self.segments(def.trigger, first)?;
+        }
+        for (key, value) in map {
+            if key == def.trigger || (li == 0 && is_transaction_key(key)) {
+                continue;
+            }
+            if key.ends_with("_loop") {
+                let known = key == &def.key
+                    || def
+                        .children
+                        .iter()
+                        .any(|c| matches!(c.kind, ChildKind::Loop(i) if set.get(i).key == *key));
+                if !known {
+                    return Err(self.fail_at(key, format!("transaction set {} has no such loop here", set.id)));
+                }
+                continue;
+            }
+            match def.find(key) {
+                Some(child) if matches!(child.kind, ChildKind::Loop(_)) => {
+                    return Err(self.fail_at(key, format!("`{key}` starts a loop here; put it in `{key}_loop`")));
+                }
+                Some(_) => {}
+                None if is_tag(key) => self.segments(key, value)?,
+                None => return Err(self.fail_at(key, "not a segment tag or loop name")),
+            }
+        }
+        for child in &def.children {
+            match child.kind {
+                ChildKind::Segment { required, .. } => match map.get(child.tag) {
+                    Some(value) => self.segments(child.tag, value)?,
+                    None if required => {
+                        return Err(self.fail_at(child.tag, format!("missing; transaction set {} requires it", set.id)));
+                    }
+                    None => {}
+                },
+                ChildKind::Loop(ci) => self.loops(set, ci, map, depth)?,
+            }
+        }
+        if def.trigger == "HL" {
+            // Child HL loops nest inside their parent's occurrence and follow it.
+            self.loops(set, li, map, depth)?;
+        }
+        Ok(())
+    }
+
+    fn loops(&mut self, set: &SetDef, li: usize, map: &Map<String, Value>, depth: usize) -> Result<(), EncodeError> {
+        let key = &set.get(li).key;
+        let Some(value) = map.get(key.as_str()) else {
+            return Ok(());
+        };
+        let Some(list) = value.as_array() else {
+            return Err(self.fail_at(key, "a loop must be an array of objects"));
+        };
+        self.path.push_key(key.as_str());
+        for (i, item) in list.iter().enumerate() {
+            self.path.push_index(i);
+            let Some(item) = item.as_object() else {
+                return Err(self.fail("a loop occurrence must be an object"));
+            };
+            self.node(set, li, item, depth + 1)?;
+            self.path.pop();
+        }
+        self.path.pop();
+        Ok(())
+    }
+
+    /// Writes a segment stored as one object or as an array of them.
+    fn segments(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        self.path.push_key(tag);
+        match value {
+            Value::Array(list) => {
+                for (i, item) in list.iter().enumerate() {
+                    self.path.push_index(i);
+                    self.segment_here(tag, item)?;
+                    self.path.pop();
+                }
+            }
+            _ => self.segment_here(tag, value)?,
+        }
+        self.path.pop();
+        Ok(())
+    }
+
+    fn segment(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        self.path.push_key(tag);
+        self.segment_here(tag, value)?;
+        self.path.pop();
+        Ok(())
+    }
+
+    /// Writes segment `tag` from its object (the path already points at it).
+    fn segment_here(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        if !is_tag(tag) {
+            return Err(self.fail(format!(
+                "`{tag}` is not a segment tag (2 or 3 upper-case letters and digits)"
+            )));
+        }
+        let Some(obj) = value.as_object() else {
+            return Err(self.fail("a segment must be an object keyed by element reference"));
+        };
+        let mut elements = Vec::with_capacity(obj.len());
+        for (key, v) in obj {
+            match element_number(key, tag) {
+                Some(n) => elements.push((n, key.as_str(), v)),
+                None => {
+                    return Err(self.fail_at(
+                        key,
+                        format!(
+                            "not an element of `{tag}` (expected {}, {}, ...)",
+                            element_key(tag, 1),
+                            element_key(tag, 2)
+                        ),
+                    ));
+                }
+            }
+        }
+        // Keys sort as text, so `N1100` would come before `N111`.
+        elements.sort_by_key(|e| e.0);
+        let start = self.out.len();
+        self.out.push_str(tag);
+        let mut at = 0;
+        for (n, key, v) in elements {
+            for _ in at..n {
+                self.out.push(self.d.element);
+            }
+            at = n;
+            self.element(v, key)?;
+        }
+        // Empty trailing elements (null or "") carry nothing; leave their separators out.
+        while self.out.len() > start + tag.len() && self.out.ends_with(self.d.element) {
+            self.out.pop();
+        }
+        self.end_segment();
+        Ok(())
+    }
+
+    fn element(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
+        match v {
+            Value::Array(reps) => {
+                let Some(rep) = self.repetition else {
+                    return Err(self.fail_at(
+                        key,
+                        "a repeated element (an array) needs an interchange version (ISA12) of 00402 or later",
+                    ));
+                };
+                for (i, item) in reps.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(rep);
+                    }
+                    if item.is_array() {
+                        return Err(self.fail_at(key, "an array inside a repeated element"));
+                    }
+                    self.simple_or_composite(item, key)?;
+                }
+                Ok(())
+            }
+            _ => self.simple_or_composite(v, key),
+        }
+    }
+
+    fn simple_or_composite(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
+        match v {
+            Value::Object(components) => {
+                let mut parts = Vec::with_capacity(components.len());
+                for (ck, cv) in components {
+                    let n = ck
+                        .strip_prefix(key)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|&n| (1..=99).contains(&n));
+                    match n {
+                        Some(n) => parts.push((n, ck.as_str(), cv)),
+                        None => {
+                            return Err(self.fail_at(
+                                ck,
+                                format!("not a component of `{key}` (expected {key}-1, {key}-2, ...)"),
+                            ));
+                        }
+                    }
+                }
+                parts.sort_by_key(|p| p.0);
+                let mut at = 1;
+                for (n, ck, cv) in parts {
+                    for _ in at..n {
+                        self.out.push(self.d.component);
+                    }
+                    at = n;
+                    if cv.is_object() || cv.is_array() {
+                        return Err(self.fail_at(ck, "a component must be a string"));
+                    }
+                    self.scalar(cv, ck)?;
+                }
+                Ok(())
+            }
+            _ => self.scalar(v, key),
+        }
+    }
+
+    fn scalar(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
+        match v {
+            Value::String(s) => self.text(s, key),
+            Value::Number(n) => self.text(&n.to_string(), key),
+            Value::Null => Ok(()),
+            Value::Bool(_) => Err(self.fail_at(key, "a boolean has no X12 form; use a string")),
+            Value::Array(_) | Value::Object(_) => Err(self.fail_at(key, "expected a string")),
+        }
+    }
+}
+
+/// The element number of `key` in segment `tag` (`BEG03` -> 3), if it is one.
+fn element_number(key: &str, tag: &str) -> Option<usize> {
+    let digits = key.strip_prefix(tag)?;
+    if !(2..=3).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&n| n >= 1)
+}
+
+/// `GS09`-style keys for envelope elements beyond the named ones.
+fn envelope_extra(key: &str, tag: &str) -> Option<usize> {
+    element_number(key, tag)
+}
+
+/// Keys of a transaction set object that describe its ST rather than its body.
+fn is_transaction_key(key: &str) -> bool {
+    ST_FIELDS.contains(&key) || envelope_extra(key, "ST").is_some()
+}
