@@ -354,12 +354,10 @@ impl Hub {
         } = running;
         reporter.abort();
         let d = Arc::clone(&self.dispatcher);
-        let store = self.store.clone();
         // Dropping the hub's committer sender ends the committer once queued batches commit.
         drop(self);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), committer).await;
         d.shutdown(dispatcher).await;
-        store.stop_writer();
     }
 }
 

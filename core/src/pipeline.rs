@@ -158,8 +158,7 @@ impl Committer {
         dispatcher: Arc<Dispatcher>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, mut rx) = mpsc::channel::<(NewMessage, Reply)>(batch_max * 8);
-        let writer = store.clone();
-        let handle = writer.spawn(async move {
+        let handle = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(batch_max);
             while rx.recv_many(&mut batch, batch_max).await > 0 {
                 if batch.len() < batch_max && !batch_wait.is_zero() {

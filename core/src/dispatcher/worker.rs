@@ -173,9 +173,9 @@ impl Dispatcher {
             .expect("not poisoned")
             .take()
             .expect("dispatcher started once");
-        let mut handles = vec![self.store.spawn(Arc::clone(self).write_outcomes(rx))];
+        let mut handles = vec![tokio::spawn(Arc::clone(self).write_outcomes(rx))];
         for (s, queue) in self.queues.lock().expect("not poisoned").drain(..) {
-            handles.push(self.store.spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
+            handles.push(tokio::spawn(Arc::clone(self).run_claimer(Arc::clone(&s))));
             handles.push(tokio::spawn(Arc::clone(self).run_sender(s, queue)));
         }
         handles

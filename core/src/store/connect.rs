@@ -106,7 +106,6 @@ impl Store {
         let store = Store {
             db,
             dialect: Dialect::Sqlite,
-            writer: super::WriterThread::start()?,
         };
         // This process holds the lock, so no other process holds a lease: whatever a crashed
         // predecessor had claimed is claimable again at once.
@@ -131,7 +130,6 @@ impl Store {
             Store {
                 db,
                 dialect: Dialect::Postgres,
-                writer: super::WriterThread::start()?,
             },
             StoreGuard(None),
         ))
