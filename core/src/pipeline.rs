@@ -59,8 +59,6 @@ pub enum IngestError {
     Mapping(MappingError),
     #[error("{0}")]
     Schema(SchemaError),
-    #[error("{0}")]
-    BadRequest(String),
     #[error("the hub is shutting down")]
     ShuttingDown,
     #[error("{0}")]
@@ -77,7 +75,6 @@ impl IngestError {
             IngestError::Decode(_) => "undecodable",
             IngestError::Mapping(_) => "mapping_failed",
             IngestError::Schema(_) => "schema_violation",
-            IngestError::BadRequest(_) => "bad_request",
             IngestError::ShuttingDown => "shutting_down",
             IngestError::Store(_) => "store_unavailable",
         }

@@ -152,7 +152,7 @@ fn ingest_error(e: &IngestError) -> ApiError {
     let status = match e {
         IngestError::UnknownSource(_) => StatusCode::NOT_FOUND,
         IngestError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        IngestError::Decode(_) | IngestError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        IngestError::Decode(_) => StatusCode::BAD_REQUEST,
         IngestError::Mapping(_) | IngestError::Schema(_) => StatusCode::UNPROCESSABLE_ENTITY,
         IngestError::ShuttingDown | IngestError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
     };
