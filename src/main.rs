@@ -11,7 +11,7 @@ use channelhub_core::config;
 use channelhub_core::hub::{Hub, Plan};
 use channelhub_core::mapping::Mapping;
 use channelhub_core::model::{Kind, Schemas};
-use channelhub_formats::{DecodeOptions, EncodeOptions, Format};
+use channelhub_formats::{CsvEncoding, DecodeOptions, EncodeOptions, Format};
 use clap::{Parser, Subcommand};
 
 mod fake_sink;
@@ -68,6 +68,12 @@ enum Command {
         /// Input format.
         #[arg(long)]
         format: Format,
+        /// Character encoding of CSV input: utf-8, gbk, gb18030, big5.
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<CsvEncoding>,
+        /// Make envelope count and control-number mismatches (X12, EDIFACT) errors.
+        #[arg(long)]
+        strict: bool,
     },
     /// Encode a document tree (JSON) in a partner format.
     Encode {
@@ -76,6 +82,9 @@ enum Command {
         /// Output format.
         #[arg(long)]
         format: Format,
+        /// Character encoding of CSV output: utf-8, gbk, gb18030, big5.
+        #[arg(long, value_parser = parse_encoding)]
+        encoding: Option<CsvEncoding>,
     },
     /// A fake partner for demos: prints every request it receives and answers with --status.
     FakeSink {
@@ -110,9 +119,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             validate,
         } => map(&mapping, input.as_deref(), format, validate.as_deref()),
         Command::Test { paths } => test(paths),
-        Command::Decode { input, format } => {
+        Command::Decode {
+            input,
+            format,
+            encoding,
+            strict,
+        } => {
             let bytes = read_input(input.as_deref())?;
-            match channelhub_formats::decode(format, &bytes, &DecodeOptions::default()) {
+            let mut opts = DecodeOptions {
+                strict,
+                ..DecodeOptions::default()
+            };
+            if let Some(e) = encoding {
+                opts.csv.encoding = e;
+            }
+            match channelhub_formats::decode(format, &bytes, &opts) {
                 Ok(doc) => {
                     println!("{}", serde_json::to_string_pretty(&doc)?);
                     Ok(ExitCode::SUCCESS)
@@ -123,16 +144,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Encode { input, format } => {
+        Command::Encode {
+            input,
+            format,
+            encoding,
+        } => {
             let bytes = read_input(input.as_deref())?;
             let doc: serde_json::Value =
                 serde_json::from_slice(&bytes).with_context(|| format!("{}: not JSON", display(input.as_deref())))?;
-            let out = channelhub_formats::encode(format, &doc, &EncodeOptions::default())?;
+            let mut opts = EncodeOptions::default();
+            if let Some(e) = encoding {
+                opts.csv.encoding = e;
+            }
+            let out = channelhub_formats::encode(format, &doc, &opts)?;
             std::io::Write::write_all(&mut std::io::stdout(), &out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::FakeSink { listen, status } => runtime()?.block_on(fake_sink::run(listen, status)),
     }
+}
+
+fn parse_encoding(s: &str) -> Result<CsvEncoding, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase()))
+        .map_err(|_| format!("unknown encoding `{s}`; known: utf-8, gbk, gb18030, big5"))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

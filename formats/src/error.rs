@@ -48,7 +48,7 @@ pub struct DecodeError {
     /// Where in the document: a tree path for JSON (`.lines[2].sku`, the syntax mappings use)
     /// and an element path for XML (`/Invoice/InvoiceLine/Price`).
     pub path: Option<String>,
-    /// X12: the segment (and element) concerned. Boxed so that errors stay small on the happy
+    /// X12 and EDIFACT: the segment (and element) concerned. Boxed so that errors stay small on the happy
     /// path's `Result`s.
     pub segment: Option<Box<SegmentPosition>>,
     /// The class of problem.
@@ -126,10 +126,11 @@ impl fmt::Display for DecodeError {
     }
 }
 
-/// Where in a segment-based input (X12) a problem is: which segment, and which element.
+/// Where in a segment-based input (X12, EDIFACT) a problem is: which segment, and which element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentPosition {
-    /// 1-based position of the segment in the input (the first ISA is segment 1).
+    /// 1-based position of the segment in the input (X12: the first ISA is segment 1; EDIFACT:
+    /// the first UNA, or the first UNB when there is no UNA).
     pub ordinal: usize,
     /// The segment tag (`SE`); empty when the segment could not be read far enough to have one.
     pub tag: String,

@@ -15,6 +15,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod csv;
+mod edifact;
 mod error;
 mod json;
 mod x12;
@@ -26,6 +28,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use csv::{CsvEncoding, CsvEscape, CsvLineEnding, CsvOptions};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, SegmentPosition, UnknownFormat};
 
 /// A wire format the hub can decode and encode.
@@ -41,11 +44,16 @@ pub enum Format {
     Xml,
     /// ASC X12 EDI (interchanges of functional groups of transaction sets), UTF-8 or ASCII.
     X12,
+    /// UN/EDIFACT (interchanges of messages, optionally in functional groups), syntax versions 3
+    /// and 4, UTF-8 or (for UNOC) ISO 8859-1.
+    Edifact,
+    /// CSV (RFC 4180 and its dialects): rows of named string fields; UTF-8, GBK, GB18030 or Big5.
+    Csv,
 }
 
 impl Format {
     /// Every supported format, in the order they are listed in messages.
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Xml, Format::X12];
+    pub const ALL: &'static [Format] = &[Format::Json, Format::Xml, Format::X12, Format::Csv, Format::Edifact];
 
     /// The lowercase name used in configs, on the command line and in error messages.
     #[must_use]
@@ -54,6 +62,8 @@ impl Format {
             Format::Json => "json",
             Format::Xml => "xml",
             Format::X12 => "x12",
+            Format::Edifact => "edifact",
+            Format::Csv => "csv",
         }
     }
 
@@ -64,6 +74,8 @@ impl Format {
             Format::Json => "application/json",
             Format::Xml => "application/xml",
             Format::X12 => "application/edi-x12",
+            Format::Edifact => "application/edifact",
+            Format::Csv => "text/csv",
         }
     }
 }
@@ -112,10 +124,13 @@ pub struct DecodeOptions {
     /// XML element local names that always decode to an array, even when they occur once, so
     /// that one `InvoiceLine` and three have the same shape.
     pub xml_repeated: Vec<String>,
-    /// X12 only: refuse an interchange whose trailers disagree with what they close (SE01
-    /// segment count, SE02, GE01, GE02, IEA01, IEA02). When false (the default) the interchange
-    /// is decoded and each disagreement is listed under its `"warnings"`.
+    /// X12 and EDIFACT: refuse an interchange whose trailers disagree with what they close (X12:
+    /// SE01 segment count, SE02, GE01, GE02, IEA01, IEA02; EDIFACT: UNT, UNE and UNZ counts and
+    /// references, and missing EDIFACT trailers at the end of input). When false (the default)
+    /// the interchange is decoded and each disagreement is listed under its `"warnings"`.
     pub strict: bool,
+    /// CSV only: the dialect (delimiter, quote, escape, header, trimming, ragged rows) and encoding.
+    pub csv: CsvOptions,
 }
 
 impl DecodeOptions {
@@ -133,6 +148,7 @@ impl Default for DecodeOptions {
             duplicate_keys: DuplicateKeys::LastWins,
             xml_repeated: Vec::new(),
             strict: false,
+            csv: CsvOptions::default(),
         }
     }
 }
@@ -163,6 +179,38 @@ impl Default for X12Delimiters {
     }
 }
 
+/// The service characters an EDIFACT interchange is written with, declared in the UNA that
+/// starts it. The reader takes whatever each UNA declares (or the defaults without one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdifactDelimiters {
+    /// Between the components of a composite element (`:`).
+    pub component: char,
+    /// Between elements (`+`).
+    pub element: char,
+    /// The decimal mark declared in the UNA (`.`); values are written as they are in the tree.
+    pub decimal: char,
+    /// Put before a service character that is part of a value (`?`).
+    pub release: char,
+    /// Between repetitions of an element (`*`), syntax version 4 and later only.
+    pub repetition: char,
+    /// After each segment (`"'\n"`): one terminator character, optionally followed by line
+    /// breaks for people reading the file (`"'\r\n"`).
+    pub segment: String,
+}
+
+impl Default for EdifactDelimiters {
+    fn default() -> Self {
+        EdifactDelimiters {
+            component: ':',
+            element: '+',
+            decimal: '.',
+            release: '?',
+            repetition: '*',
+            segment: "'\n".to_owned(),
+        }
+    }
+}
+
 /// Choices applied while encoding a document tree for a destination.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EncodeOptions {
@@ -177,6 +225,10 @@ pub struct EncodeOptions {
     pub xml_namespaces: Vec<(String, String)>,
     /// X12 only: the delimiters to write.
     pub x12_delimiters: X12Delimiters,
+    /// EDIFACT only: the service characters to write (declared in a UNA).
+    pub edifact_delimiters: EdifactDelimiters,
+    /// CSV only: the dialect, encoding and column order to write.
+    pub csv: CsvOptions,
 }
 
 /// Decodes `input` in `format` into a document tree.
@@ -192,6 +244,8 @@ pub fn decode(format: Format, input: &[u8], opts: &DecodeOptions) -> Result<Valu
         Format::Json => json::decode(input, opts),
         Format::Xml => xml::decode(input, opts),
         Format::X12 => x12::decode(input, opts),
+        Format::Edifact => edifact::decode(input, opts),
+        Format::Csv => csv::decode(input, opts),
     }
 }
 
@@ -206,6 +260,8 @@ pub fn encode(format: Format, doc: &Value, opts: &EncodeOptions) -> Result<Vec<u
         Format::Json => json::encode(doc, opts),
         Format::Xml => xml::encode(doc, opts),
         Format::X12 => x12::encode(doc, opts),
+        Format::Edifact => edifact::encode(doc, opts),
+        Format::Csv => csv::encode(doc, opts),
     }
 }
 
@@ -219,7 +275,10 @@ mod tests {
         assert_eq!("XML".parse::<Format>(), Ok(Format::Xml));
         assert_eq!("Json".parse::<Format>(), Ok(Format::Json));
         let err = "yaml".parse::<Format>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown format `yaml`; known formats: json, xml, x12");
+        assert_eq!(
+            err.to_string(),
+            "unknown format `yaml`; known formats: json, xml, x12, csv, edifact"
+        );
         assert_eq!("X12".parse::<Format>(), Ok(Format::X12));
     }
 
@@ -229,7 +288,8 @@ mod tests {
         assert_eq!(Format::Xml.to_string(), "xml");
         let f: Format = serde_json::from_str("\"xml\"").unwrap();
         assert_eq!(f, Format::Xml);
-        assert!(serde_json::from_str::<Format>("\"csv\"").is_err());
+        assert_eq!(serde_json::from_str::<Format>("\"csv\"").ok(), Some(Format::Csv));
+        assert!(serde_json::from_str::<Format>("\"yaml\"").is_err());
     }
 
     #[test]
@@ -237,6 +297,9 @@ mod tests {
         assert_eq!(Format::Json.content_type(), "application/json");
         assert_eq!(Format::Xml.content_type(), "application/xml");
         assert_eq!(Format::X12.content_type(), "application/edi-x12");
+        assert_eq!(Format::Edifact.content_type(), "application/edifact");
+        assert_eq!("EDIFACT".parse::<Format>(), Ok(Format::Edifact));
+        assert_eq!(Format::Csv.content_type(), "text/csv");
     }
 
     #[test]
@@ -255,5 +318,11 @@ mod tests {
         assert_eq!(e.x12_delimiters.component, ':');
         assert_eq!(e.x12_delimiters.repetition, '^');
         assert_eq!(e.x12_delimiters.segment, "~\n");
+        assert_eq!(e.edifact_delimiters.component, ':');
+        assert_eq!(e.edifact_delimiters.element, '+');
+        assert_eq!(e.edifact_delimiters.decimal, '.');
+        assert_eq!(e.edifact_delimiters.release, '?');
+        assert_eq!(e.edifact_delimiters.repetition, '*');
+        assert_eq!(e.edifact_delimiters.segment, "'\n");
     }
 }
