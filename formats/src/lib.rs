@@ -16,9 +16,12 @@
 //! ```
 
 mod csv;
+mod edi;
 mod edifact;
 mod error;
 mod json;
+#[cfg(test)]
+mod test_support;
 mod x12;
 mod xml;
 

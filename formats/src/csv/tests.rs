@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{CsvEncoding, CsvEscape, CsvLineEnding, CsvOptions};
+use crate::test_support::Rng;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, EncodeOptions, Format, decode, encode};
 
 fn read_with(input: &[u8], csv: CsvOptions) -> Result<Value, DecodeError> {
@@ -462,28 +463,6 @@ fn writer_columns_values_and_refusals() {
     assert_eq!(e.path.as_deref(), Some("."));
     let e = write_err(&json!({"columns": ["a", "a"], "rows": []}), CsvOptions::default());
     assert!(e.message.contains("listed twice"), "{e}");
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce without a fuzzing crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
-    }
-
-    fn text(&mut self, alphabet: &[&str], max: usize) -> String {
-        (0..self.below(max + 1))
-            .map(|_| alphabet[self.below(alphabet.len())])
-            .collect()
-    }
 }
 
 #[test]

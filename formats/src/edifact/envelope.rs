@@ -61,16 +61,6 @@ pub(crate) const UNH_FIELDS: &[Field] = &[
     (4, 2, "transfer_position"),
 ];
 
-/// The tree key of element `n` (1-based) of segment `tag`: `BGM02`.
-pub(crate) fn element_key(tag: &str, n: usize) -> String {
-    format!("{tag}{n:02}")
-}
-
-/// The tree key of component `c` (1-based) of element `element_key`: `DTM01-2`.
-pub(crate) fn component_key(element_key: &str, c: usize) -> String {
-    format!("{element_key}-{c}")
-}
-
 /// Reads an element or component key of segment `tag` back: `BGM02` is `(2, None)`,
 /// `DTM01-2` is `(1, Some(2))`. Numbers start at 1 and are bounded, so a hostile key cannot make
 /// the writer pad out millions of separators.
@@ -95,10 +85,8 @@ pub(crate) fn parse_key(tag: &str, key: &str) -> Option<(usize, Option<usize>)> 
 
 /// Whether two interchange, group or message references agree: equal, or equal as numbers
 /// (`0001` and `1`) when both are all digits.
-pub(crate) fn same_reference(a: &str, b: &str) -> bool {
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
-    a == b || (digits(a) && digits(b) && a.trim_start_matches('0') == b.trim_start_matches('0'))
-}
+pub(crate) use crate::edi::keys::same_number as same_reference;
+pub(crate) use crate::edi::keys::{component_key, element_key};
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! EDIFACT tokenizing: service string advice (UNA), segments split into elements, repetitions and components, release characters undone.
 
 use crate::DecodeErrorKind;
+use crate::edi::lexer::LexError;
 
 /// The service characters of one interchange, as bytes (they must be ASCII).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +36,6 @@ impl Delimiters {
         repetition: Some(0x19),
         terminator: 0x1C,
     };
-}
-
-/// A problem found while tokenizing, positioned by the reader.
-#[derive(Debug)]
-pub(crate) struct LexError {
-    pub(crate) kind: DecodeErrorKind,
-    pub(crate) message: String,
-    pub(crate) offset: usize,
-    pub(crate) ordinal: usize,
-    pub(crate) tag: Option<String>,
 }
 
 /// One data element: its repetitions, each a list of components, with release characters undone.
@@ -175,6 +166,7 @@ impl<'a> Lexer<'a> {
             offset,
             ordinal: self.ordinal,
             tag: tag.map(str::to_owned),
+            element: None,
         }
     }
 

@@ -5,14 +5,14 @@
 use serde_json::{Map, Value};
 
 use super::envelope::{Field, UNB_FIELDS, UNG_FIELDS, UNH_FIELDS, component_key, element_key, same_reference};
-use super::lexer::{Element, Item, LexError, Lexer, Segment};
-use super::sets::{self, ChildKind, MessageDef};
+use super::lexer::{Element, Item, Lexer, Segment};
+use super::sets;
+use crate::edi::lexer::LexError;
+use crate::edi::tree::Tree;
+use crate::edi::values;
+use crate::edi::warnings::Warnings;
 use crate::error::UTF8_BOM;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, Format, SegmentPosition};
-
-/// At most this many warnings are listed per interchange, so a file of a million unknown
-/// segments cannot make the tree (or the time spent on line numbers) grow without bound.
-const MAX_WARNINGS: usize = 100;
 
 /// Decodes EDIFACT bytes into `{"interchanges": [...]}`.
 pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
@@ -37,8 +37,7 @@ pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, Decode
         input,
         lexer: Lexer::new(input, base, latin1),
         opts,
-        warnings: Vec::new(),
-        left_out: 0,
+        warnings: Warnings::default(),
     };
     let mut interchanges = Vec::new();
     let mut after_una = false;
@@ -99,8 +98,7 @@ struct Reader<'a, 'o> {
     lexer: Lexer<'a>,
     opts: &'o DecodeOptions,
     /// The current interchange's warnings.
-    warnings: Vec<Value>,
-    left_out: usize,
+    warnings: Warnings,
 }
 
 /// What ended a loop over the segments of an envelope.
@@ -111,13 +109,7 @@ enum Next {
 
 impl Reader<'_, '_> {
     fn lex_error(&self, e: LexError) -> DecodeError {
-        let mut err = DecodeError::new(Format::Edifact, e.kind, e.message).at_offset(self.input, e.offset);
-        err.segment = Some(Box::new(SegmentPosition {
-            ordinal: e.ordinal,
-            tag: e.tag.unwrap_or_default(),
-            element: None,
-        }));
-        err
+        e.into_decode_error(Format::Edifact, self.input)
     }
 
     fn at(&self, offset: usize, ordinal: usize, tag: &str, element: Option<usize>, message: String) -> DecodeError {
@@ -162,33 +154,12 @@ impl Reader<'_, '_> {
 
     /// Records a warning in the current interchange.
     fn warn(&mut self, seg: &Segment, element: Option<usize>, message: String) {
-        let e = self.error(seg, element, DecodeErrorKind::Malformed, message);
-        self.push_warning(e);
-    }
-
-    fn push_warning(&mut self, e: DecodeError) {
-        if self.warnings.len() >= MAX_WARNINGS {
-            self.left_out += 1;
+        if self.warnings.is_full() {
+            self.warnings.leave_out();
             return;
         }
-        let mut w = Map::new();
-        w.insert("message".to_owned(), Value::String(e.message));
-        let position = e.segment.as_deref();
-        for (key, value) in [
-            ("segment", position.map(|p| p.ordinal)),
-            ("element", position.and_then(|p| p.element)),
-            ("line", e.line),
-            ("column", e.column),
-            ("offset", e.offset),
-        ] {
-            if let Some(value) = value {
-                w.insert(key.to_owned(), Value::from(value));
-            }
-        }
-        if let Some(p) = position.filter(|p| !p.tag.is_empty()) {
-            w.insert("tag".to_owned(), Value::String(p.tag.clone()));
-        }
-        self.warnings.push(Value::Object(w));
+        let e = self.error(seg, element, DecodeErrorKind::Malformed, message);
+        self.warnings.push(e);
     }
 
     /// A trailer that disagrees with what it closes: an error when strict, else a warning.
@@ -197,6 +168,16 @@ impl Reader<'_, '_> {
             return Err(self.error(seg, Some(element), DecodeErrorKind::Malformed, message));
         }
         self.warn(seg, Some(element), message);
+        Ok(())
+    }
+
+    /// Records what filing `seg` in the message tree found: its warnings, or the error about
+    /// nesting too deep.
+    fn filed(&mut self, seg: &Segment, filed: Result<Vec<String>, String>) -> Result<(), DecodeError> {
+        let warnings = filed.map_err(|message| self.error(seg, None, DecodeErrorKind::TooDeep, message))?;
+        for message in warnings {
+            self.warn(seg, None, message);
+        }
         Ok(())
     }
 
@@ -216,7 +197,7 @@ impl Reader<'_, '_> {
         if self.opts.strict {
             return Err(err);
         }
-        self.push_warning(err);
+        self.warnings.push(err);
         Ok(())
     }
 
@@ -338,16 +319,7 @@ impl Reader<'_, '_> {
         } else {
             ic.insert("groups".to_owned(), Value::Array(groups));
         }
-        if self.left_out > 0 {
-            let note = format!("{} more warnings were left out", self.left_out);
-            let mut w = Map::new();
-            w.insert("message".to_owned(), Value::String(note));
-            self.warnings.push(Value::Object(w));
-            self.left_out = 0;
-        }
-        if !self.warnings.is_empty() {
-            ic.insert("warnings".to_owned(), Value::Array(std::mem::take(&mut self.warnings)));
-        }
+        self.warnings.take_into(&mut ic);
         Ok(Value::Object(ic))
     }
 
@@ -403,7 +375,7 @@ impl Reader<'_, '_> {
         let mut msg = self.envelope(unh, UNH_FIELDS);
         let message_type = unh.element(2).map_or("", Element::first).to_owned();
         let reference = unh.value(1).to_owned();
-        let mut builder = sets::lookup(&message_type).map(Builder::new);
+        let mut tree = sets::lookup(&message_type).map(|set| Tree::new(set, self.opts.max_depth));
         let mut flat = Vec::new();
         let mut count = 1;
         let mut ended = false;
@@ -431,8 +403,11 @@ impl Reader<'_, '_> {
                 }
                 _ => {
                     count += 1;
-                    match &mut builder {
-                        Some(b) => b.push(&seg, self)?,
+                    match &mut tree {
+                        Some(tree) => {
+                            let filed = tree.push(&seg.tag, segment_value(&seg));
+                            self.filed(&seg, filed)?;
+                        }
                         None => {
                             let mut entry = Map::new();
                             entry.insert(seg.tag.clone(), segment_value(&seg));
@@ -442,8 +417,8 @@ impl Reader<'_, '_> {
                 }
             }
         }
-        match builder {
-            Some(b) => msg.extend(b.finish()),
+        match tree {
+            Some(tree) => msg.extend(tree.finish()),
             None => {
                 msg.insert("segments".to_owned(), Value::Array(flat));
             }
@@ -467,180 +442,5 @@ pub(crate) fn segment_value(seg: &Segment) -> Value {
 /// An element: a string, a composite object, or an array of repetitions of either. Trailing
 /// empty repetitions and components carry nothing and are dropped, so `A:` reads as `A`.
 fn element_value(element: &Element, key: &str) -> Option<Value> {
-    let mut reps: Vec<Option<Value>> = element.repetitions.iter().map(|r| component_value(r, key)).collect();
-    while reps.last().is_some_and(Option::is_none) {
-        reps.pop();
-    }
-    match reps.len() {
-        0 => None,
-        1 => reps.pop().flatten(),
-        _ => Some(Value::Array(
-            reps.into_iter()
-                .map(|r| r.unwrap_or_else(|| Value::String(String::new())))
-                .collect(),
-        )),
-    }
-}
-
-fn component_value(parts: &[String], key: &str) -> Option<Value> {
-    let used = parts.iter().rposition(|p| !p.is_empty())? + 1;
-    if used == 1 {
-        return Some(Value::String(parts[0].clone()));
-    }
-    let mut map = Map::new();
-    for (c, part) in parts[..used].iter().enumerate() {
-        if !part.is_empty() {
-            map.insert(component_key(key, c + 1), Value::String(part.clone()));
-        }
-    }
-    Some(Value::Object(map))
-}
-
-/// One open or finished group occurrence while a message is read.
-struct Node {
-    /// Index of its group in the message definition (0: the message body).
-    def: usize,
-    map: Map<String, Value>,
-    parent: usize,
-    depth: usize,
-    /// Finished child groups, in reverse order, with the group index naming their key.
-    kids: Vec<(usize, Value)>,
-}
-
-/// Files the segments of one message into its segment groups.
-///
-/// Group occurrences live in an arena (parents before children) and are turned into tree values
-/// bottom-up at the end, so nothing recurses on the input's nesting.
-struct Builder {
-    set: &'static MessageDef,
-    nodes: Vec<Node>,
-    /// The open occurrences, outermost (the body) first.
-    stack: Vec<usize>,
-}
-
-impl Builder {
-    fn new(set: &'static MessageDef) -> Self {
-        Builder {
-            set,
-            nodes: vec![Node {
-                def: 0,
-                map: Map::new(),
-                parent: 0,
-                depth: 0,
-                kids: Vec::new(),
-            }],
-            stack: vec![0],
-        }
-    }
-
-    /// Files `seg` in the innermost open group that has a place for it, closing the groups
-    /// inside that one; a segment no open group knows stays in the innermost one, with a warning.
-    fn push(&mut self, seg: &Segment, reader: &mut Reader<'_, '_>) -> Result<(), DecodeError> {
-        for level in (0..self.stack.len()).rev() {
-            let node = self.stack[level];
-            let def = self.set.get(self.nodes[node].def);
-            // The group's own first segment starts its next occurrence, one level up.
-            if level > 0 && def.trigger == seg.tag {
-                continue;
-            }
-            let Some(child) = def.find(&seg.tag) else { continue };
-            self.stack.truncate(level + 1);
-            match child.kind {
-                ChildKind::Segment { repeats } => self.add_segment(node, seg, repeats, reader),
-                ChildKind::Group(def) => {
-                    let new = self.open(node, def, seg, reader)?;
-                    self.nodes[new].map.insert(seg.tag.clone(), segment_value(seg));
-                    self.stack.push(new);
-                }
-            }
-            return Ok(());
-        }
-        let top = self.stack.last().copied().unwrap_or(0);
-        reader.warn(
-            seg,
-            None,
-            format!(
-                "segment `{}` is not part of message {}; kept where it occurs",
-                seg.tag, self.set.id
-            ),
-        );
-        self.add_segment(top, seg, true, reader);
-        Ok(())
-    }
-
-    fn add_segment(&mut self, node: usize, seg: &Segment, repeats: bool, reader: &mut Reader<'_, '_>) {
-        let value = segment_value(seg);
-        let map = &mut self.nodes[node].map;
-        match map.get_mut(seg.tag.as_str()) {
-            None => {
-                let value = if repeats { Value::Array(vec![value]) } else { value };
-                map.insert(seg.tag.clone(), value);
-            }
-            Some(Value::Array(list)) => list.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-                reader.warn(
-                    seg,
-                    None,
-                    format!(
-                        "segment `{}` occurs again where it may occur once; both are kept, as an array",
-                        seg.tag
-                    ),
-                );
-            }
-        }
-    }
-
-    /// Opens an occurrence of group `def` under `parent`, refusing nesting deeper than max_depth.
-    fn open(
-        &mut self,
-        parent: usize,
-        def: usize,
-        seg: &Segment,
-        reader: &Reader<'_, '_>,
-    ) -> Result<usize, DecodeError> {
-        let depth = self.nodes[parent].depth + 1;
-        if depth > reader.opts.max_depth {
-            return Err(reader.error(
-                seg,
-                None,
-                DecodeErrorKind::TooDeep,
-                format!("segment groups nest deeper than the limit of {}", reader.opts.max_depth),
-            ));
-        }
-        self.nodes.push(Node {
-            def,
-            map: Map::new(),
-            parent,
-            depth,
-            kids: Vec::new(),
-        });
-        Ok(self.nodes.len() - 1)
-    }
-
-    /// The message body, with every group occurrence filed under its parent.
-    fn finish(mut self) -> Map<String, Value> {
-        for i in (1..self.nodes.len()).rev() {
-            let value = Value::Object(self.take_node(i));
-            let (def, parent) = (self.nodes[i].def, self.nodes[i].parent);
-            self.nodes[parent].kids.push((def, value));
-        }
-        self.take_node(0)
-    }
-
-    fn take_node(&mut self, i: usize) -> Map<String, Value> {
-        let node = &mut self.nodes[i];
-        let mut map = std::mem::take(&mut node.map);
-        for (def, value) in std::mem::take(&mut node.kids).into_iter().rev() {
-            let key = &self.set.get(def).key;
-            match map.get_mut(key.as_str()) {
-                Some(Value::Array(list)) => list.push(value),
-                _ => {
-                    map.insert(key.clone(), Value::Array(vec![value]));
-                }
-            }
-        }
-        map
-    }
+    values::repetitions(element.repetitions.iter().map(|r| values::components(r, key)))
 }

@@ -10,9 +10,10 @@
 //!
 //! The structure is data rather than code so that a new message type is one reviewed text file.
 
-use std::sync::OnceLock;
-
 use super::lexer::is_tag;
+#[cfg(test)]
+use crate::edi::structure;
+use crate::edi::structure::{Catalogue, Dialect, Structure};
 
 /// The files compiled in, by message type.
 const SOURCES: &[(&str, &str)] = &[
@@ -24,127 +25,40 @@ const SOURCES: &[(&str, &str)] = &[
     ("ORDRSP", include_str!("sets/ORDRSP.txt")),
 ];
 
-/// One message type: its segment groups, the message body itself being group 0.
-#[derive(Debug)]
-pub(crate) struct MessageDef {
-    pub(crate) id: &'static str,
-    pub(crate) groups: Vec<GroupDef>,
-}
+/// How EDIFACT definitions name things: segment groups of a message, without `TAG!`.
+static DIALECT: Dialect = Dialect {
+    definition: "edifact message definition",
+    unit: "message",
+    unit_name: "message",
+    block: "group",
+    block_name: "segment group",
+    blocks_name: "segment groups",
+    not_an_array: "a segment group must be an array of occurrences",
+    not_an_occurrence: "a segment group occurrence must be an object",
+    key_suffix: "_group",
+    required: false,
+    is_tag: |tag| is_tag(tag) && !matches!(tag, "UNH" | "UNT"),
+    not_a_tag: "is not a message segment tag",
+};
 
-/// A segment group (or the message body, which has no trigger).
-#[derive(Debug)]
-pub(crate) struct GroupDef {
-    /// The segment that starts the group; empty for the body.
-    pub(crate) trigger: &'static str,
-    /// The key the group's occurrences are stored under in the tree (`LIN_group`); empty for the body.
-    pub(crate) key: String,
-    /// The members after the trigger, in standard order.
-    pub(crate) children: Vec<Child>,
-}
-
-/// A member of a group.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Child {
-    pub(crate) tag: &'static str,
-    pub(crate) kind: ChildKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ChildKind {
-    /// A segment; `repeats` decides whether the tree holds an array or one object.
-    Segment { repeats: bool },
-    /// A nested group, by index in [`MessageDef::groups`].
-    Group(usize),
-}
-
-impl GroupDef {
-    /// The member that `tag` names, if any. Groups have a few dozen members at most.
-    pub(crate) fn find(&self, tag: &str) -> Option<Child> {
-        self.children.iter().find(|c| c.tag == tag).copied()
-    }
-}
-
-impl MessageDef {
-    /// The group at `index`, which comes from this message's own children.
-    pub(crate) fn get(&self, index: usize) -> &GroupDef {
-        &self.groups[index]
-    }
-}
+/// Every definition, parsed on first use.
+static CATALOGUE: Catalogue = Catalogue::new(&DIALECT, SOURCES);
 
 /// The structure of message type `id`, if this crate knows it.
-pub(crate) fn lookup(id: &str) -> Option<&'static MessageDef> {
-    static SETS: OnceLock<Vec<MessageDef>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|&(id, text)| match parse(id, text) {
-                Ok(set) => set,
-                // The files are compiled in and parsed by a unit test, so this is a build defect.
-                Err(e) => panic!("edifact message definition sets/{id}.txt is invalid: {e}"),
-            })
-            .collect()
-    })
-    .iter()
-    .find(|set| set.id == id)
+pub(crate) fn lookup(id: &str) -> Option<&'static Structure> {
+    CATALOGUE.lookup(id)
 }
 
 /// Parses one definition file.
-pub(crate) fn parse(id: &'static str, text: &'static str) -> Result<MessageDef, String> {
-    let mut groups = vec![GroupDef {
-        trigger: "",
-        key: String::new(),
-        children: Vec::new(),
-    }];
-    // The open groups, innermost last, with the indentation their members use.
-    let mut open: Vec<(usize, usize)> = vec![(0, 0)];
-    for (n, raw) in text.lines().enumerate() {
-        let line_no = n + 1;
-        let line = raw.split('#').next().unwrap_or_default().trim_end();
-        if line.trim().is_empty() {
-            continue;
-        }
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let entry = line.trim_start();
-        while open.last().is_some_and(|&(_, depth)| indent < depth) {
-            open.pop();
-        }
-        let Some(&(parent, depth)) = open.last() else {
-            return Err(format!("line {line_no}: indentation goes above the message"));
-        };
-        if indent != depth {
-            return Err(format!(
-                "line {line_no}: expected {depth} spaces of indentation, found {indent}"
-            ));
-        }
-        let (tag, kind) = if let Some(tag) = entry.strip_suffix('/') {
-            groups.push(GroupDef {
-                trigger: tag,
-                key: format!("{tag}_group"),
-                children: Vec::new(),
-            });
-            let index = groups.len() - 1;
-            open.push((index, depth + 2));
-            (tag, ChildKind::Group(index))
-        } else if let Some(tag) = entry.strip_suffix('*') {
-            (tag, ChildKind::Segment { repeats: true })
-        } else {
-            (entry, ChildKind::Segment { repeats: false })
-        };
-        if !is_tag(tag) || matches!(tag, "UNH" | "UNT") {
-            return Err(format!("line {line_no}: `{tag}` is not a message segment tag"));
-        }
-        let parent_def = &mut groups[parent];
-        if parent_def.trigger == tag || parent_def.children.iter().any(|c| c.tag == tag) {
-            return Err(format!("line {line_no}: `{tag}` is listed twice in one group"));
-        }
-        parent_def.children.push(Child { tag, kind });
-    }
-    Ok(MessageDef { id, groups })
+#[cfg(test)]
+fn parse(id: &'static str, text: &'static str) -> Result<Structure, String> {
+    structure::parse(&DIALECT, id, text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edi::structure::{Block, ChildKind};
 
     #[test]
     fn every_definition_parses_and_is_found_by_its_type() {
@@ -161,17 +75,17 @@ mod tests {
     /// group when it reads the writer's output back.
     #[test]
     fn no_segment_after_a_group_is_also_a_member_of_that_group() {
-        fn accepts(set: &MessageDef, def: &GroupDef, tag: &str) -> bool {
+        fn accepts(set: &Structure, def: &Block, tag: &str) -> bool {
             def.children
                 .iter()
-                .any(|c| c.tag == tag || matches!(c.kind, ChildKind::Group(i) if accepts(set, set.get(i), tag)))
+                .any(|c| c.tag == tag || matches!(c.kind, ChildKind::Block(i) if accepts(set, set.get(i), tag)))
         }
         for &(id, _) in SOURCES {
             let Some(set) = lookup(id) else { continue };
-            for def in &set.groups {
+            for def in &set.blocks {
                 for (i, child) in def.children.iter().enumerate() {
                     for earlier in &def.children[..i] {
-                        if let ChildKind::Group(g) = earlier.kind {
+                        if let ChildKind::Block(g) = earlier.kind {
                             assert!(
                                 !accepts(set, set.get(g), child.tag),
                                 "{id}: `{}` follows group `{}` that also accepts it",

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use crate::edi::test_support::{self, warnings, without_warnings};
+use crate::test_support::Rng;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, EdifactDelimiters, EncodeOptions, Format, decode, encode};
 
 /// A short D.96A ORDERS (it is also the README's example).
@@ -30,46 +32,15 @@ fn edifact(input: &[u8]) -> Result<Value, DecodeError> {
 }
 
 fn strict(input: &[u8]) -> Result<Value, DecodeError> {
-    let opts = DecodeOptions {
-        strict: true,
-        ..DecodeOptions::default()
-    };
-    decode(Format::Edifact, input, &opts)
+    test_support::strict(Format::Edifact, input)
 }
 
 fn ok(input: &[u8]) -> Value {
-    edifact(input).unwrap_or_else(|e| panic!("decode failed: {e}\n{}", String::from_utf8_lossy(input)))
+    test_support::ok(Format::Edifact, input)
 }
 
 fn err(input: &[u8]) -> DecodeError {
-    match edifact(input) {
-        Ok(tree) => panic!("decoded, expected an error: {tree}"),
-        Err(e) => e,
-    }
-}
-
-fn warnings(tree: &Value) -> Vec<String> {
-    tree["interchanges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|ic| ic.get("warnings").and_then(Value::as_array))
-        .flatten()
-        .map(|w| w["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// The tree without any `warnings`, for comparing a tree with the one its own output gives.
-fn without_warnings(tree: &Value) -> Value {
-    let mut tree = tree.clone();
-    if let Some(ics) = tree["interchanges"].as_array_mut() {
-        for ic in ics {
-            if let Some(ic) = ic.as_object_mut() {
-                ic.remove("warnings");
-            }
-        }
-    }
-    tree
+    test_support::err(Format::Edifact, input)
 }
 
 fn msg(tree: &Value) -> &Value {
@@ -507,22 +478,6 @@ fn encode_refusals_name_the_tree_path() {
     assert!(enc(&tree, delims('a', '+', '?', '*', "'")).contains("printable ASCII"));
     assert!(enc(&tree, delims(':', '+', '?', '*', "'x")).contains("only be followed by CR and LF"));
     assert!(enc(&json!([]), d).contains("`interchanges` array"));
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
-    }
 }
 
 #[test]

@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 
 use super::envelope::{Field, UNB_FIELDS, UNG_FIELDS, UNH_FIELDS, parse_key};
 use super::lexer::is_tag;
-use super::sets::{self, ChildKind, MessageDef};
+use super::sets;
+use crate::edi::structure::Block;
+use crate::edi::writer::{InterchangeWriter, StructureWriter, terminator, text_of, write_document};
 use crate::error::TreePath;
 use crate::{EdifactDelimiters, EncodeError, EncodeOptions, Format};
 
@@ -26,21 +28,7 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
         count: 0,
         path: TreePath::default(),
     };
-    let Some(root) = doc.as_object() else {
-        return Err(w.fail("the document must be an object with an `interchanges` array"));
-    };
-    if let Some(key) = root.keys().find(|k| *k != "interchanges") {
-        return Err(w.fail_at(key, "unexpected key; the document holds only `interchanges`"));
-    }
-    let Some(Value::Array(interchanges)) = root.get("interchanges") else {
-        return Err(w.fail("the document must be an object with an `interchanges` array"));
-    };
-    w.path.push_key("interchanges");
-    for (i, ic) in interchanges.iter().enumerate() {
-        w.path.push_index(i);
-        w.interchange(ic)?;
-        w.path.pop();
-    }
+    write_document(&mut w, doc)?;
     Ok(w.out.into_bytes())
 }
 
@@ -48,16 +36,7 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
 /// the terminator character (the first of `segment`; the rest may only be line breaks).
 fn check_delimiters(d: &EdifactDelimiters) -> Result<char, EncodeError> {
     let fail = |m: String| EncodeError::new(Format::Edifact, m, None);
-    let mut chars = d.segment.chars();
-    let Some(terminator) = chars.next() else {
-        return Err(fail("the edifact segment terminator is empty".to_owned()));
-    };
-    if !chars.all(|c| matches!(c, '\r' | '\n')) {
-        return Err(fail(format!(
-            "the edifact segment terminator `{}` may only be followed by CR and LF",
-            d.segment.escape_debug()
-        )));
-    }
+    let terminator = terminator(&d.segment, "edifact").map_err(fail)?;
     let all = [
         ("component separator", d.component),
         ("element separator", d.element),
@@ -96,15 +75,6 @@ struct Writer<'o> {
     path: TreePath,
 }
 
-/// A string or number value; numbers are accepted for convenience.
-fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// Element values by position, each a list of repetitions of component lists.
 type Elements = Vec<Vec<Vec<String>>>;
 
@@ -123,15 +93,68 @@ fn set(elements: &mut Elements, n: usize, rep: usize, c: usize, value: String) {
     comps[c - 1] = value;
 }
 
+impl InterchangeWriter for Writer<'_> {
+    const FORMAT: Format = Format::Edifact;
+
+    fn path(&self) -> &TreePath {
+        &self.path
+    }
+
+    fn path_mut(&mut self) -> &mut TreePath {
+        &mut self.path
+    }
+
+    fn write_interchange(&mut self, ic: &Value) -> Result<(), EncodeError> {
+        self.interchange(ic)
+    }
+
+    fn write_segment_entry(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        self.segment(tag, value)
+    }
+}
+
+impl StructureWriter for Writer<'_> {
+    const OWN_KEY: bool = false;
+
+    fn is_header_key(key: &str) -> bool {
+        is_message_key(key)
+    }
+
+    fn is_free_tag(key: &str) -> bool {
+        is_tag(key) && !is_service_tag(key)
+    }
+
+    fn nests_in_itself(_: &Block) -> bool {
+        false
+    }
+
+    fn segments(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        match value {
+            Value::Array(list) => {
+                self.path.push_key(tag);
+                for (i, item) in list.iter().enumerate() {
+                    self.path.push_index(i);
+                    let Some(map) = item.as_object() else {
+                        return Err(self.fail("a segment must be an object keyed by element position"));
+                    };
+                    self.segment_map(tag, map)?;
+                    self.path.pop();
+                }
+                self.path.pop();
+                Ok(())
+            }
+            Value::Object(map) => {
+                self.path.push_key(tag);
+                self.segment_map(tag, map)?;
+                self.path.pop();
+                Ok(())
+            }
+            _ => Err(self.fail_at(tag, "a segment must be an object keyed by element position")),
+        }
+    }
+}
+
 impl Writer<'_> {
-    fn fail(&self, message: impl Into<String>) -> EncodeError {
-        EncodeError::new(Format::Edifact, message, Some(self.path.render()))
-    }
-
-    fn fail_at(&self, key: &str, message: impl Into<String>) -> EncodeError {
-        EncodeError::new(Format::Edifact, message, Some(self.path.render_with_key(key)))
-    }
-
     /// Appends element text, putting the release character before every service character.
     fn text(&mut self, s: &str) {
         let d = self.d;
@@ -202,21 +225,6 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn required(&self, map: &Map<String, Value>, key: &str) -> Result<String, EncodeError> {
-        match map.get(key) {
-            Some(v) => text_of(v).ok_or_else(|| self.fail_at(key, "must be a string")),
-            None => Err(self.fail_at(key, "missing")),
-        }
-    }
-
-    fn list<'v>(&self, map: &'v Map<String, Value>, key: &str) -> Result<&'v [Value], EncodeError> {
-        match map.get(key) {
-            Some(Value::Array(list)) => Ok(list.as_slice()),
-            None => Ok(&[]),
-            Some(_) => Err(self.fail_at(key, format!("`{key}` must be an array"))),
-        }
-    }
-
     fn interchange(&mut self, ic: &Value) -> Result<(), EncodeError> {
         let Some(ic) = ic.as_object() else {
             return Err(self.fail("an interchange must be an object"));
@@ -248,13 +256,7 @@ impl Writer<'_> {
         self.envelope("UNB", ic, UNB_FIELDS, &["groups", "messages", "warnings"])?;
         let count = if ic.contains_key("groups") {
             let groups = self.list(ic, "groups")?;
-            self.path.push_key("groups");
-            for (i, group) in groups.iter().enumerate() {
-                self.path.push_index(i);
-                self.group(group)?;
-                self.path.pop();
-            }
-            self.path.pop();
+            self.each("groups", groups, Self::group)?;
             groups.len()
         } else {
             self.messages(ic)?
@@ -270,13 +272,7 @@ impl Writer<'_> {
 
     fn messages(&mut self, map: &Map<String, Value>) -> Result<usize, EncodeError> {
         let messages = self.list(map, "messages")?;
-        self.path.push_key("messages");
-        for (i, msg) in messages.iter().enumerate() {
-            self.path.push_index(i);
-            self.message(msg)?;
-            self.path.pop();
-        }
-        self.path.pop();
+        self.each("messages", messages, Self::message)?;
         Ok(messages.len())
     }
 
@@ -315,7 +311,7 @@ impl Writer<'_> {
                         format!("message {message_type} has a structure definition, so its segments go under their tags and groups"),
                     ));
                 }
-                self.node(set, 0, msg)?;
+                self.write_block(set, 0, msg, 0)?;
             }
             None => {
                 for key in msg.keys() {
@@ -329,114 +325,12 @@ impl Writer<'_> {
                     }
                 }
                 let list = self.list(msg, "segments")?;
-                self.path.push_key("segments");
-                for (i, entry) in list.iter().enumerate() {
-                    self.path.push_index(i);
-                    match entry.as_object().filter(|m| m.len() == 1).and_then(|m| m.iter().next()) {
-                        Some((tag, segment)) => self.segment(tag, segment)?,
-                        None => return Err(self.fail("each entry must be an object with one key, the segment tag")),
-                    }
-                    self.path.pop();
-                }
-                self.path.pop();
+                self.flat_segments(list)?;
             }
         }
         let count = self.count + 1;
         self.trailer("UNT", count, &reference);
         Ok(())
-    }
-
-    /// Writes one group occurrence (or the message body, group 0) in definition order.
-    fn node(&mut self, set: &MessageDef, gi: usize, map: &Map<String, Value>) -> Result<(), EncodeError> {
-        let def = set.get(gi);
-        if !def.trigger.is_empty() {
-            let Some(first) = map.get(def.trigger) else {
-                return Err(self.fail(format!(
-                    "this `{}` has no `{}` segment, which starts it",
-                    def.key, def.trigger
-                )));
-            };
-            self.segments(def.trigger, first)?;
-        }
-        for (key, value) in map {
-            if key == def.trigger || (gi == 0 && is_message_key(key)) {
-                continue;
-            }
-            if key.ends_with("_group") {
-                let known = def
-                    .children
-                    .iter()
-                    .any(|c| matches!(c.kind, ChildKind::Group(i) if set.get(i).key == *key));
-                if !known {
-                    return Err(self.fail_at(key, format!("message {} has no such segment group here", set.id)));
-                }
-                continue;
-            }
-            match def.find(key) {
-                Some(child) if matches!(child.kind, ChildKind::Group(_)) => {
-                    return Err(self.fail_at(
-                        key,
-                        format!("`{key}` starts a segment group here; put it in `{key}_group`"),
-                    ));
-                }
-                Some(_) => {}
-                None if is_tag(key) && !is_service_tag(key) => self.segments(key, value)?,
-                None => return Err(self.fail_at(key, "not a segment tag or segment group name")),
-            }
-        }
-        for child in &def.children {
-            match child.kind {
-                ChildKind::Segment { .. } => {
-                    if let Some(value) = map.get(child.tag) {
-                        self.segments(child.tag, value)?;
-                    }
-                }
-                ChildKind::Group(i) => {
-                    let key = &set.get(i).key;
-                    let Some(value) = map.get(key.as_str()) else { continue };
-                    let Some(list) = value.as_array() else {
-                        return Err(self.fail_at(key, "a segment group must be an array of occurrences"));
-                    };
-                    self.path.push_key(key.clone());
-                    for (n, occurrence) in list.iter().enumerate() {
-                        self.path.push_index(n);
-                        let Some(occurrence) = occurrence.as_object() else {
-                            return Err(self.fail("a segment group occurrence must be an object"));
-                        };
-                        self.node(set, i, occurrence)?;
-                        self.path.pop();
-                    }
-                    self.path.pop();
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes one segment (an object) or several (an array of objects) with tag `tag`.
-    fn segments(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
-        match value {
-            Value::Array(list) => {
-                self.path.push_key(tag);
-                for (i, item) in list.iter().enumerate() {
-                    self.path.push_index(i);
-                    let Some(map) = item.as_object() else {
-                        return Err(self.fail("a segment must be an object keyed by element position"));
-                    };
-                    self.segment_map(tag, map)?;
-                    self.path.pop();
-                }
-                self.path.pop();
-                Ok(())
-            }
-            Value::Object(map) => {
-                self.path.push_key(tag);
-                self.segment_map(tag, map)?;
-                self.path.pop();
-                Ok(())
-            }
-            _ => Err(self.fail_at(tag, "a segment must be an object keyed by element position")),
-        }
     }
 
     fn segment(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {

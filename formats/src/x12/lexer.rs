@@ -4,6 +4,7 @@
 //! segment costs no allocation until the reader turns its elements into tree values.
 
 use crate::DecodeErrorKind;
+use crate::edi::lexer::LexError;
 
 /// The delimiters of one interchange, as its ISA header declares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,17 +66,6 @@ impl<'a> Segment<'a> {
         }
         body + self.rest.len()
     }
-}
-
-/// A problem found while tokenizing: what, where, and the segment it concerns.
-#[derive(Debug)]
-pub(crate) struct LexError {
-    pub(crate) kind: DecodeErrorKind,
-    pub(crate) message: String,
-    pub(crate) offset: usize,
-    pub(crate) ordinal: usize,
-    pub(crate) tag: Option<String>,
-    pub(crate) element: Option<usize>,
 }
 
 /// Reads segments one at a time; an `ISA` resets the delimiters to the ones it declares.

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::envelope::{GS_FIELDS, ISA_FIELDS, ST_FIELDS, component_key, element_key, same_number};
-use super::lexer::{Delimiters, LexError, Lexer, Segment};
-use super::sets::{self, ChildKind, SetDef};
+use super::envelope::{GS_FIELDS, ISA_FIELDS, ST_FIELDS, element_key, same_number};
+use super::lexer::{Delimiters, Lexer, Segment};
+use super::sets;
+use crate::edi::lexer::LexError;
+use crate::edi::structure::{ChildKind, Structure};
+use crate::edi::tree::{BODY, Tree};
+use crate::edi::values;
+use crate::edi::warnings::Warnings;
 use crate::error::UTF8_BOM;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, Format, SegmentPosition};
-
-/// At most this many warnings are listed per interchange, so a file of a million unknown
-/// segments cannot make the tree (or the time spent on line numbers) grow without bound.
-const MAX_WARNINGS: usize = 100;
 
 /// Decodes X12 bytes into `{"interchanges": [...]}`.
 pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
@@ -43,8 +44,7 @@ pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, Decode
             repetition: None,
             terminator: "~",
         },
-        warnings: Vec::new(),
-        left_out: 0,
+        warnings: Warnings::default(),
     };
     let mut interchanges = Vec::new();
     while let Some(seg) = reader.next()? {
@@ -78,8 +78,7 @@ struct Reader<'a, 'o> {
     /// The delimiters of the current interchange.
     d: Delimiters<'a>,
     /// The current interchange's warnings.
-    warnings: Vec<Value>,
-    left_out: usize,
+    warnings: Warnings,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -100,13 +99,7 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn lex_error(&self, e: LexError) -> DecodeError {
-        let mut err = DecodeError::new(Format::X12, e.kind, e.message).at_offset(self.input, e.offset);
-        err.segment = Some(Box::new(SegmentPosition {
-            ordinal: e.ordinal,
-            tag: e.tag.unwrap_or_default(),
-            element: e.element,
-        }));
-        err
+        e.into_decode_error(Format::X12, self.input)
     }
 
     /// An error about `seg` (and its element `element`, 1-based), positioned on it.
@@ -139,29 +132,22 @@ impl<'a> Reader<'a, '_> {
 
     /// Records a warning in the current interchange.
     fn warn(&mut self, seg: &Segment<'_>, element: Option<usize>, message: String) {
-        if self.warnings.len() >= MAX_WARNINGS {
-            self.left_out += 1;
+        if self.warnings.is_full() {
+            self.warnings.leave_out();
             return;
         }
         let e = self.error(seg, element, DecodeErrorKind::Malformed, message);
-        let mut w = Map::new();
-        w.insert("message".to_owned(), Value::String(e.message));
-        let position = e.segment.as_deref();
-        for (key, value) in [
-            ("segment", position.map(|p| p.ordinal)),
-            ("element", position.and_then(|p| p.element)),
-            ("line", e.line),
-            ("column", e.column),
-            ("offset", e.offset),
-        ] {
-            if let Some(value) = value {
-                w.insert(key.to_owned(), Value::from(value));
-            }
+        self.warnings.push(e);
+    }
+
+    /// Records what filing `seg` in the transaction set's tree found: its warnings, or the error
+    /// about nesting too deep.
+    fn filed(&mut self, seg: &Segment<'_>, filed: Result<Vec<String>, String>) -> Result<(), DecodeError> {
+        let warnings = filed.map_err(|message| self.error(seg, None, DecodeErrorKind::TooDeep, message))?;
+        for message in warnings {
+            self.warn(seg, None, message);
         }
-        if let Some(p) = position {
-            w.insert("tag".to_owned(), Value::String(p.tag.clone()));
-        }
-        self.warnings.push(Value::Object(w));
+        Ok(())
     }
 
     /// A trailer that disagrees with what it closes: an error when strict, else a warning.
@@ -249,16 +235,7 @@ impl<'a> Reader<'a, '_> {
             ic.insert("TA1".to_owned(), Value::Array(ta1));
         }
         ic.insert("groups".to_owned(), Value::Array(groups));
-        if self.left_out > 0 {
-            let note = format!("{} more warnings were left out", self.left_out);
-            let mut w = Map::new();
-            w.insert("message".to_owned(), Value::String(note));
-            self.warnings.push(Value::Object(w));
-            self.left_out = 0;
-        }
-        if !self.warnings.is_empty() {
-            ic.insert("warnings".to_owned(), Value::Array(std::mem::take(&mut self.warnings)));
-        }
+        self.warnings.take_into(&mut ic);
         Ok(Value::Object(ic))
     }
 
@@ -331,7 +308,7 @@ impl<'a> Reader<'a, '_> {
         }
         let set_id = st.element(self.d.element, 1);
         let control = st.element(self.d.element, 2);
-        let mut builder = sets::lookup(set_id).map(Builder::new);
+        let mut builder = sets::lookup(set_id).map(|set| Builder::new(set, self.opts.max_depth));
         let mut flat = Vec::new();
         let mut count = 1;
         loop {
@@ -401,22 +378,7 @@ impl<'a> Reader<'a, '_> {
         let Some(rep) = self.d.repetition.filter(|&r| raw.as_bytes().contains(&r)) else {
             return self.component_value(raw, key);
         };
-        let mut reps: Vec<Option<Value>> = raw
-            .split(char::from(rep))
-            .map(|r| self.component_value(r, key))
-            .collect();
-        while reps.last().is_some_and(Option::is_none) {
-            reps.pop();
-        }
-        match reps.len() {
-            0 => None,
-            1 => reps.pop().flatten(),
-            _ => Some(Value::Array(
-                reps.into_iter()
-                    .map(|r| r.unwrap_or_else(|| Value::String(String::new())))
-                    .collect(),
-            )),
-        }
+        values::repetitions(raw.split(char::from(rep)).map(|r| self.component_value(r, key)))
     }
 
     fn component_value(&self, raw: &str, key: &str) -> Option<Value> {
@@ -424,161 +386,45 @@ impl<'a> Reader<'a, '_> {
             return (!raw.is_empty()).then(|| Value::String(raw.to_owned()));
         }
         let parts: Vec<&str> = raw.split(char::from(self.d.component)).collect();
-        let used = parts.iter().rposition(|p| !p.is_empty())? + 1;
-        if used == 1 {
-            return Some(Value::String(parts[0].to_owned()));
-        }
-        let mut map = Map::new();
-        for (c, part) in parts[..used].iter().enumerate() {
-            if !part.is_empty() {
-                map.insert(component_key(key, c + 1), Value::String((*part).to_owned()));
-            }
-        }
-        Some(Value::Object(map))
+        values::components(&parts, key)
     }
 }
 
-/// One open or finished loop occurrence while a transaction set is read.
-struct Node {
-    /// Index of its loop in the set (0: the transaction set body).
-    def: usize,
-    map: Map<String, Value>,
-    parent: usize,
-    depth: usize,
-    /// HL03 for HL loops, to place an HL whose parent (HL02) is omitted.
-    hl_level: Option<String>,
-    /// Finished child loops, in reverse order, with the loop index naming their key.
-    kids: Vec<(usize, Value)>,
-}
-
-/// Files the segments of one transaction set into its loops.
-///
-/// Loop occurrences live in an arena (parents before children) and are turned into tree values
-/// bottom-up at the end, so nothing recurses on the input's nesting.
+/// Files the segments of one transaction set into its loops: the shared [`Tree`], plus the HL
+/// loop, whose segments nest by the parent id in HL02 rather than by the structure.
 struct Builder {
-    set: &'static SetDef,
-    nodes: Vec<Node>,
-    /// The open occurrences, outermost (the body) first.
-    stack: Vec<usize>,
+    tree: Tree,
     /// HL01 -> node, for HL02 parent references.
     hl_ids: HashMap<String, usize>,
+    /// Node -> HL03, for HL loops, to place an HL whose parent (HL02) is omitted.
+    hl_levels: HashMap<usize, String>,
     /// The HL loop, when this set's body has one: HL segments nest by parent id.
     hl_loop: Option<usize>,
 }
 
 impl Builder {
-    fn new(set: &'static SetDef) -> Self {
+    fn new(set: &'static Structure, max_depth: usize) -> Self {
         let hl_loop = set.body().find("HL").and_then(|c| match c.kind {
-            ChildKind::Loop(i) => Some(i),
+            ChildKind::Block(i) => Some(i),
             ChildKind::Segment { .. } => None,
         });
         Builder {
-            set,
-            nodes: vec![Node {
-                def: 0,
-                map: Map::new(),
-                parent: 0,
-                depth: 0,
-                hl_level: None,
-                kids: Vec::new(),
-            }],
-            stack: vec![0],
+            tree: Tree::new(set, max_depth),
             hl_ids: HashMap::new(),
+            hl_levels: HashMap::new(),
             hl_loop,
         }
     }
 
-    /// Files `seg` in the innermost open loop that has a place for it, closing the loops inside
-    /// that one; a segment no open loop knows stays in the innermost one, with a warning.
+    /// Files `seg` where the structure (or, for HL, HL02) puts it.
     fn push(&mut self, seg: &Segment<'_>, reader: &mut Reader<'_, '_>) -> Result<(), DecodeError> {
         if seg.tag == "HL"
             && let Some(hl) = self.hl_loop
         {
             return self.push_hl(seg, reader, hl);
         }
-        for level in (0..self.stack.len()).rev() {
-            let node = self.stack[level];
-            let def = self.set.get(self.nodes[node].def);
-            // The loop's own first segment starts its next occurrence, one level up.
-            if level > 0 && def.trigger == seg.tag {
-                continue;
-            }
-            let Some(child) = def.find(seg.tag) else { continue };
-            self.stack.truncate(level + 1);
-            match child.kind {
-                ChildKind::Segment { repeats, .. } => self.add_segment(node, seg, repeats, reader),
-                ChildKind::Loop(def) => {
-                    let value = reader.segment_value(seg);
-                    let new = self.open(node, def, seg, reader)?;
-                    self.nodes[new].map.insert(seg.tag.to_owned(), value);
-                    self.stack.push(new);
-                }
-            }
-            return Ok(());
-        }
-        let top = self.stack.last().copied().unwrap_or(0);
-        reader.warn(
-            seg,
-            None,
-            format!(
-                "segment `{}` is not part of transaction set {}; kept where it occurs",
-                seg.tag, self.set.id
-            ),
-        );
-        self.add_segment(top, seg, true, reader);
-        Ok(())
-    }
-
-    fn add_segment(&mut self, node: usize, seg: &Segment<'_>, repeats: bool, reader: &mut Reader<'_, '_>) {
-        let value = reader.segment_value(seg);
-        let map = &mut self.nodes[node].map;
-        match map.get_mut(seg.tag) {
-            None => {
-                let value = if repeats { Value::Array(vec![value]) } else { value };
-                map.insert(seg.tag.to_owned(), value);
-            }
-            Some(Value::Array(list)) => list.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-                reader.warn(
-                    seg,
-                    None,
-                    format!(
-                        "segment `{}` occurs again where it may occur once; both are kept, as an array",
-                        seg.tag
-                    ),
-                );
-            }
-        }
-    }
-
-    /// Opens an occurrence of loop `def` under `parent`, refusing nesting deeper than max_depth.
-    fn open(
-        &mut self,
-        parent: usize,
-        def: usize,
-        seg: &Segment<'_>,
-        reader: &Reader<'_, '_>,
-    ) -> Result<usize, DecodeError> {
-        let depth = self.nodes[parent].depth + 1;
-        if depth > reader.opts.max_depth {
-            return Err(reader.error(
-                seg,
-                None,
-                DecodeErrorKind::TooDeep,
-                format!("loops nest deeper than the limit of {}", reader.opts.max_depth),
-            ));
-        }
-        self.nodes.push(Node {
-            def,
-            map: Map::new(),
-            parent,
-            depth,
-            hl_level: None,
-            kids: Vec::new(),
-        });
-        Ok(self.nodes.len() - 1)
+        let filed = self.tree.push(seg.tag, reader.segment_value(seg));
+        reader.filed(seg, filed)
     }
 
     /// Files an HL loop under the HL its HL02 names, or, when HL02 is omitted (`HL*2**O`), under
@@ -587,12 +433,13 @@ impl Builder {
         let sep = reader.d.element;
         let (id, parent_id, level) = (seg.element(sep, 1), seg.element(sep, 2), seg.element(sep, 3));
         let parent = if parent_id.is_empty() {
-            self.stack
+            self.tree
+                .open_nodes()
                 .iter()
                 .rev()
                 .copied()
-                .find(|&n| self.nodes[n].hl_level.as_deref().is_some_and(|l| is_above(l, level)))
-                .unwrap_or(0)
+                .find(|n| self.hl_levels.get(n).is_some_and(|l| is_above(l, level)))
+                .unwrap_or(BODY)
         } else if let Some(&p) = self.hl_ids.get(parent_id) {
             p
         } else {
@@ -603,12 +450,14 @@ impl Builder {
                     "hl02 parent `{parent_id}` is not the HL01 of an earlier HL; this HL is placed at the top level"
                 ),
             );
-            0
+            BODY
         };
         let value = reader.segment_value(seg);
-        let new = self.open(parent, hl, seg, reader)?;
-        self.nodes[new].hl_level = Some(level.to_owned());
-        self.nodes[new].map.insert("HL".to_owned(), value);
+        let new = self
+            .tree
+            .open(parent, hl, "HL", value)
+            .map_err(|message| reader.error(seg, None, DecodeErrorKind::TooDeep, message))?;
+        self.hl_levels.insert(new, level.to_owned());
         if !id.is_empty() && self.hl_ids.insert(id.to_owned(), new).is_some() {
             reader.warn(
                 seg,
@@ -616,40 +465,13 @@ impl Builder {
                 format!("hl01 `{id}` is used by an earlier HL too; later HL02 references mean this one"),
             );
         }
-        self.stack.clear();
-        let mut at = new;
-        while at != 0 {
-            self.stack.push(at);
-            at = self.nodes[at].parent;
-        }
-        self.stack.push(0);
-        self.stack.reverse();
+        self.tree.focus(new);
         Ok(())
     }
 
     /// The transaction set body, with every loop occurrence filed under its parent.
-    fn finish(mut self) -> Map<String, Value> {
-        for i in (1..self.nodes.len()).rev() {
-            let value = Value::Object(self.take_node(i));
-            let (def, parent) = (self.nodes[i].def, self.nodes[i].parent);
-            self.nodes[parent].kids.push((def, value));
-        }
-        self.take_node(0)
-    }
-
-    fn take_node(&mut self, i: usize) -> Map<String, Value> {
-        let node = &mut self.nodes[i];
-        let mut map = std::mem::take(&mut node.map);
-        for (def, value) in std::mem::take(&mut node.kids).into_iter().rev() {
-            let key = &self.set.get(def).key;
-            match map.get_mut(key.as_str()) {
-                Some(Value::Array(list)) => list.push(value),
-                _ => {
-                    map.insert(key.clone(), Value::Array(vec![value]));
-                }
-            }
-        }
-        map
+    fn finish(self) -> Map<String, Value> {
+        self.tree.finish()
     }
 }
 

@@ -9,7 +9,9 @@
 //!
 //! The structure is data rather than code so that a new set is one reviewed text file.
 
-use std::sync::OnceLock;
+#[cfg(test)]
+use crate::edi::structure;
+use crate::edi::structure::{Catalogue, Dialect, Structure};
 
 /// The files compiled in, by transaction set id.
 const SOURCES: &[(&str, &str)] = &[
@@ -26,173 +28,40 @@ const SOURCES: &[(&str, &str)] = &[
     ("997", include_str!("sets/997.txt")),
 ];
 
-/// One transaction set: its loops, the transaction set body itself being loop 0.
-#[derive(Debug)]
-pub(crate) struct SetDef {
-    pub(crate) id: &'static str,
-    pub(crate) loops: Vec<LoopDef>,
-}
+/// How X12 definitions name things: loops of a transaction set, with `TAG!` allowed.
+static DIALECT: Dialect = Dialect {
+    definition: "x12 set definition",
+    unit: "set",
+    unit_name: "transaction set",
+    block: "loop",
+    block_name: "loop",
+    blocks_name: "loops",
+    not_an_array: "a loop must be an array of objects",
+    not_an_occurrence: "a loop occurrence must be an object",
+    key_suffix: "_loop",
+    required: true,
+    is_tag: super::lexer::is_tag,
+    not_a_tag: "is not a segment tag",
+};
 
-/// A loop (or the transaction set body, which has no trigger).
-#[derive(Debug)]
-pub(crate) struct LoopDef {
-    /// The segment that starts the loop; empty for the body.
-    pub(crate) trigger: &'static str,
-    /// The key the loop's occurrences are stored under in the tree (`N1_loop`); empty for the body.
-    pub(crate) key: String,
-    /// The members after the trigger, in standard order.
-    pub(crate) children: Vec<Child>,
-    /// `children` indexes sorted by packed tag, for a binary search per segment.
-    index: Vec<(u32, usize)>,
-}
-
-/// A member of a loop.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Child {
-    pub(crate) tag: &'static str,
-    pub(crate) kind: ChildKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ChildKind {
-    /// A segment; `repeats` decides whether the tree holds an array or one object. A `required`
-    /// segment closes the loops before it, which lets a later segment share a tag with a member of
-    /// such a loop (810: TXI after TDS is the summary's, not the last IT1's), so the writer refuses
-    /// a tree without it.
-    Segment { repeats: bool, required: bool },
-    /// A nested loop, by index in [`SetDef::loops`].
-    Loop(usize),
-}
-
-impl LoopDef {
-    /// The member that `tag` names, if any.
-    pub(crate) fn find(&self, tag: &str) -> Option<Child> {
-        let packed = pack(tag);
-        self.index
-            .binary_search_by_key(&packed, |&(p, _)| p)
-            .ok()
-            .and_then(|i| self.index.get(i))
-            .and_then(|&(_, child)| self.children.get(child).copied())
-    }
-}
-
-impl SetDef {
-    /// The loop the transaction set body is.
-    pub(crate) fn body(&self) -> &LoopDef {
-        &self.loops[0]
-    }
-
-    /// The loop at `index`, which comes from this set's own children.
-    pub(crate) fn get(&self, index: usize) -> &LoopDef {
-        &self.loops[index]
-    }
-}
-
-/// Packs a segment tag (at most 3 bytes) into an integer for quick comparisons.
-fn pack(tag: &str) -> u32 {
-    tag.bytes().take(4).fold(0, |acc, b| (acc << 8) | u32::from(b))
-}
+/// Every definition, parsed on first use.
+static CATALOGUE: Catalogue = Catalogue::new(&DIALECT, SOURCES);
 
 /// The structure of transaction set `id`, if this crate knows it.
-pub(crate) fn lookup(id: &str) -> Option<&'static SetDef> {
-    static SETS: OnceLock<Vec<SetDef>> = OnceLock::new();
-    SETS.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|&(id, text)| match parse(id, text) {
-                Ok(set) => set,
-                // The files are compiled in and parsed by a unit test, so this is a build defect.
-                Err(e) => panic!("x12 set definition sets/{id}.txt is invalid: {e}"),
-            })
-            .collect()
-    })
-    .iter()
-    .find(|set| set.id == id)
+pub(crate) fn lookup(id: &str) -> Option<&'static Structure> {
+    CATALOGUE.lookup(id)
 }
 
 /// Parses one definition file.
-pub(crate) fn parse(id: &'static str, text: &'static str) -> Result<SetDef, String> {
-    let mut loops = vec![LoopDef {
-        trigger: "",
-        key: String::new(),
-        children: Vec::new(),
-        index: Vec::new(),
-    }];
-    // The open loops, innermost last, with the indentation their members use.
-    let mut open: Vec<(usize, usize)> = vec![(0, 0)];
-    for (n, raw) in text.lines().enumerate() {
-        let line_no = n + 1;
-        let line = raw.split('#').next().unwrap_or_default().trim_end();
-        if line.trim().is_empty() {
-            continue;
-        }
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        let entry = line.trim_start();
-        while open.last().is_some_and(|&(_, depth)| indent < depth) {
-            open.pop();
-        }
-        let Some(&(parent, depth)) = open.last() else {
-            return Err(format!("line {line_no}: indentation goes above the set"));
-        };
-        if indent != depth {
-            return Err(format!(
-                "line {line_no}: expected {depth} spaces of indentation, found {indent}"
-            ));
-        }
-        let (tag, kind) = if let Some(tag) = entry.strip_suffix('/') {
-            loops.push(LoopDef {
-                trigger: tag,
-                key: format!("{tag}_loop"),
-                children: Vec::new(),
-                index: Vec::new(),
-            });
-            let index = loops.len() - 1;
-            open.push((index, depth + 2));
-            (tag, ChildKind::Loop(index))
-        } else if let Some(tag) = entry.strip_suffix('*') {
-            (
-                tag,
-                ChildKind::Segment {
-                    repeats: true,
-                    required: false,
-                },
-            )
-        } else if let Some(tag) = entry.strip_suffix('!') {
-            (
-                tag,
-                ChildKind::Segment {
-                    repeats: false,
-                    required: true,
-                },
-            )
-        } else {
-            (
-                entry,
-                ChildKind::Segment {
-                    repeats: false,
-                    required: false,
-                },
-            )
-        };
-        if !super::lexer::is_tag(tag) {
-            return Err(format!("line {line_no}: `{tag}` is not a segment tag"));
-        }
-        let parent_def = &mut loops[parent];
-        if parent_def.trigger == tag || parent_def.children.iter().any(|c| c.tag == tag) {
-            return Err(format!("line {line_no}: `{tag}` is listed twice in one loop"));
-        }
-        parent_def.children.push(Child { tag, kind });
-    }
-    for def in &mut loops {
-        def.index = def.children.iter().enumerate().map(|(i, c)| (pack(c.tag), i)).collect();
-        def.index.sort_unstable();
-    }
-    Ok(SetDef { id, loops })
+#[cfg(test)]
+fn parse(id: &'static str, text: &'static str) -> Result<Structure, String> {
+    structure::parse(&DIALECT, id, text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edi::structure::{Block, ChildKind};
 
     #[test]
     fn every_definition_parses_and_is_found_by_its_id() {
@@ -210,21 +79,21 @@ mod tests {
     /// the loop does not accept) closes the loop first.
     #[test]
     fn no_segment_after_a_loop_is_also_a_member_of_that_loop() {
-        fn accepts(set: &SetDef, def: &LoopDef, tag: &str) -> bool {
+        fn accepts(set: &Structure, def: &Block, tag: &str) -> bool {
             def.children
                 .iter()
-                .any(|c| c.tag == tag || matches!(c.kind, ChildKind::Loop(i) if accepts(set, set.get(i), tag)))
+                .any(|c| c.tag == tag || matches!(c.kind, ChildKind::Block(i) if accepts(set, set.get(i), tag)))
         }
         for &(id, _) in SOURCES {
             let Some(set) = lookup(id) else { continue };
-            for def in &set.loops {
+            for def in &set.blocks {
                 for (i, child) in def.children.iter().enumerate() {
                     let closed = def.children[..i]
                         .iter()
                         .rposition(|c| matches!(c.kind, ChildKind::Segment { required: true, .. }))
                         .map_or(0, |p| p + 1);
                     for earlier in &def.children[closed..i] {
-                        if let ChildKind::Loop(l) = earlier.kind {
+                        if let ChildKind::Block(l) = earlier.kind {
                             assert!(
                                 !accepts(set, set.get(l), child.tag),
                                 "{id}: `{}` follows loop `{}` that also accepts it",

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use crate::edi::test_support::{self, warnings, without_warnings};
+use crate::test_support::Rng;
 use crate::{DecodeError, DecodeErrorKind, DecodeOptions, EncodeOptions, Format, X12Delimiters, decode, encode};
 
 /// A short 4010 850 written with the usual delimiters (it is also the README's example).
@@ -31,46 +33,15 @@ fn x12(input: &[u8]) -> Result<Value, DecodeError> {
 }
 
 fn strict(input: &[u8]) -> Result<Value, DecodeError> {
-    let opts = DecodeOptions {
-        strict: true,
-        ..DecodeOptions::default()
-    };
-    decode(Format::X12, input, &opts)
+    test_support::strict(Format::X12, input)
 }
 
 fn ok(input: &[u8]) -> Value {
-    x12(input).unwrap_or_else(|e| panic!("decode failed: {e}\n{}", String::from_utf8_lossy(input)))
+    test_support::ok(Format::X12, input)
 }
 
 fn err(input: &[u8]) -> DecodeError {
-    match x12(input) {
-        Ok(tree) => panic!("decoded, expected an error: {tree}"),
-        Err(e) => e,
-    }
-}
-
-fn warnings(tree: &Value) -> Vec<String> {
-    tree["interchanges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|ic| ic.get("warnings").and_then(Value::as_array))
-        .flatten()
-        .map(|w| w["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// The tree without any `warnings`, for comparing a tree with the one its own output gives.
-fn without_warnings(tree: &Value) -> Value {
-    let mut tree = tree.clone();
-    if let Some(ics) = tree["interchanges"].as_array_mut() {
-        for ic in ics {
-            if let Some(ic) = ic.as_object_mut() {
-                ic.remove("warnings");
-            }
-        }
-    }
-    tree
+    test_support::err(Format::X12, input)
 }
 
 fn tx(tree: &Value) -> &Value {
@@ -444,22 +415,6 @@ fn every_truncation_is_refused_and_nothing_panics() {
     for len in 0..end {
         let e = x12(&input[..len]).expect_err("a truncated interchange must not decode");
         assert!(e.offset.is_some(), "{e}");
-    }
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce without a fuzzing crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
     }
 }
 

@@ -10,12 +10,11 @@ use serde_json::{Map, Value};
 
 use super::envelope::{GS_FIELDS, ISA_FIELDS, ST_FIELDS, element_key};
 use super::lexer::is_tag;
-use super::sets::{self, ChildKind, SetDef};
+use super::sets;
+use crate::edi::structure::Block;
+use crate::edi::writer::{InterchangeWriter, StructureWriter, terminator, text_of, write_document};
 use crate::error::TreePath;
 use crate::{EncodeError, EncodeOptions, Format, X12Delimiters};
-
-/// Loops nested deeper than this are refused, so writing cannot exhaust a worker's stack.
-const MAX_NESTING: usize = 256;
 
 /// Encodes `{"interchanges": [...]}` as X12.
 pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, EncodeError> {
@@ -29,21 +28,7 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
         count: 0,
         path: TreePath::default(),
     };
-    let Some(root) = doc.as_object() else {
-        return Err(w.fail("the document must be an object with an `interchanges` array"));
-    };
-    if let Some(key) = root.keys().find(|k| *k != "interchanges") {
-        return Err(w.fail_at(key, "unexpected key; the document holds only `interchanges`"));
-    }
-    let Some(Value::Array(interchanges)) = root.get("interchanges") else {
-        return Err(w.fail("the document must be an object with an `interchanges` array"));
-    };
-    w.path.push_key("interchanges");
-    for (i, ic) in interchanges.iter().enumerate() {
-        w.path.push_index(i);
-        w.interchange(ic)?;
-        w.path.pop();
-    }
+    write_document(&mut w, doc)?;
     Ok(w.out.into_bytes())
 }
 
@@ -51,16 +36,7 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
 /// the terminator character (the first of `segment`; the rest may only be line breaks).
 fn check_delimiters(d: &X12Delimiters) -> Result<char, EncodeError> {
     let fail = |m: String| EncodeError::new(Format::X12, m, None);
-    let mut chars = d.segment.chars();
-    let Some(terminator) = chars.next() else {
-        return Err(fail("the x12 segment terminator is empty".to_owned()));
-    };
-    if !chars.all(|c| matches!(c, '\r' | '\n')) {
-        return Err(fail(format!(
-            "the x12 segment terminator `{}` may only be followed by CR and LF",
-            d.segment.escape_debug()
-        )));
-    }
+    let terminator = terminator(&d.segment, "x12").map_err(fail)?;
     let seps = [
         ("element", d.element),
         ("component", d.component),
@@ -100,24 +76,59 @@ struct Writer<'o> {
     path: TreePath,
 }
 
-/// A string or number element from an envelope object; numbers are accepted for convenience.
-fn text_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+impl InterchangeWriter for Writer<'_> {
+    const FORMAT: Format = Format::X12;
+
+    fn path(&self) -> &TreePath {
+        &self.path
+    }
+
+    fn path_mut(&mut self) -> &mut TreePath {
+        &mut self.path
+    }
+
+    fn write_interchange(&mut self, ic: &Value) -> Result<(), EncodeError> {
+        self.interchange(ic)
+    }
+
+    fn write_segment_entry(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        self.segment(tag, value)
+    }
+}
+
+impl StructureWriter for Writer<'_> {
+    const OWN_KEY: bool = true;
+
+    fn is_header_key(key: &str) -> bool {
+        is_transaction_key(key)
+    }
+
+    fn is_free_tag(key: &str) -> bool {
+        is_tag(key)
+    }
+
+    fn nests_in_itself(block: &Block) -> bool {
+        block.trigger == "HL"
+    }
+
+    fn segments(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
+        self.path.push_key(tag);
+        match value {
+            Value::Array(list) => {
+                for (i, item) in list.iter().enumerate() {
+                    self.path.push_index(i);
+                    self.segment_here(tag, item)?;
+                    self.path.pop();
+                }
+            }
+            _ => self.segment_here(tag, value)?,
+        }
+        self.path.pop();
+        Ok(())
     }
 }
 
 impl Writer<'_> {
-    fn fail(&self, message: impl Into<String>) -> EncodeError {
-        EncodeError::new(Format::X12, message, Some(self.path.render()))
-    }
-
-    fn fail_at(&self, key: &str, message: impl Into<String>) -> EncodeError {
-        EncodeError::new(Format::X12, message, Some(self.path.render_with_key(key)))
-    }
-
     /// Appends element text, refusing text that contains a delimiter.
     fn text(&mut self, s: &str, key: &str) -> Result<(), EncodeError> {
         let d = self.d;
@@ -186,18 +197,8 @@ impl Writer<'_> {
         if let Some(ta1) = ic.get("TA1") {
             self.segments("TA1", ta1)?;
         }
-        let groups = match ic.get("groups") {
-            Some(Value::Array(groups)) => groups.as_slice(),
-            None => &[],
-            Some(_) => return Err(self.fail_at("groups", "`groups` must be an array")),
-        };
-        self.path.push_key("groups");
-        for (i, group) in groups.iter().enumerate() {
-            self.path.push_index(i);
-            self.group(group)?;
-            self.path.pop();
-        }
-        self.path.pop();
+        let groups = self.list(ic, "groups")?;
+        self.each("groups", groups, Self::group)?;
         self.out.push_str("IEA");
         self.out.push(self.d.element);
         self.out.push_str(&groups.len().to_string());
@@ -253,18 +254,8 @@ impl Writer<'_> {
             .collect();
         fields.extend(extra);
         self.envelope_segment("GS", &mut fields)?;
-        let transactions = match group.get("transactions") {
-            Some(Value::Array(list)) => list.as_slice(),
-            None => &[],
-            Some(_) => return Err(self.fail_at("transactions", "`transactions` must be an array")),
-        };
-        self.path.push_key("transactions");
-        for (i, tx) in transactions.iter().enumerate() {
-            self.path.push_index(i);
-            self.transaction(tx)?;
-            self.path.pop();
-        }
-        self.path.pop();
+        let transactions = self.list(group, "transactions")?;
+        self.each("transactions", transactions, Self::transaction)?;
         self.out.push_str("GE");
         self.out.push(self.d.element);
         self.out.push_str(&transactions.len().to_string());
@@ -272,13 +263,6 @@ impl Writer<'_> {
         self.text(&control, "control_number")?;
         self.end_segment();
         Ok(())
-    }
-
-    fn required(&self, map: &Map<String, Value>, key: &str) -> Result<String, EncodeError> {
-        match map.get(key) {
-            Some(v) => text_of(v).ok_or_else(|| self.fail_at(key, "must be a string")),
-            None => Err(self.fail_at(key, "missing")),
-        }
     }
 
     /// Writes GS or ST from `(element number, key, value)` triples.
@@ -316,7 +300,7 @@ impl Writer<'_> {
         self.count = 0;
         self.envelope_segment("ST", &mut fields)?;
         match sets::lookup(&set_id) {
-            Some(set) => self.node(set, 0, tx, 0)?,
+            Some(set) => self.write_block(set, 0, tx, 0)?,
             None => {
                 for key in tx.keys() {
                     if !is_transaction_key(key) && key != "segments" {
@@ -328,21 +312,8 @@ impl Writer<'_> {
                         ));
                     }
                 }
-                if let Some(list) = tx.get("segments") {
-                    let Some(list) = list.as_array() else {
-                        return Err(self.fail_at("segments", "`segments` must be an array"));
-                    };
-                    self.path.push_key("segments");
-                    for (i, entry) in list.iter().enumerate() {
-                        self.path.push_index(i);
-                        match entry.as_object().filter(|m| m.len() == 1).and_then(|m| m.iter().next()) {
-                            Some((tag, segment)) => self.segment(tag, segment)?,
-                            None => return Err(self.fail("each entry must be an object with one key, the segment tag")),
-                        }
-                        self.path.pop();
-                    }
-                    self.path.pop();
-                }
+                let list = self.list(tx, "segments")?;
+                self.flat_segments(list)?;
             }
         }
         self.out.push_str("SE");
@@ -351,102 +322,6 @@ impl Writer<'_> {
         self.out.push(self.d.element);
         self.text(&control, "control_number")?;
         self.end_segment();
-        Ok(())
-    }
-
-    /// Writes one loop occurrence (or the transaction set body, loop 0) in definition order.
-    fn node(&mut self, set: &SetDef, li: usize, map: &Map<String, Value>, depth: usize) -> Result<(), EncodeError> {
-        if depth > MAX_NESTING {
-            return Err(self.fail(format!("loops nest deeper than {MAX_NESTING} levels")));
-        }
-        let def = set.get(li);
-        if !def.trigger.is_empty() {
-            let Some(first) = map.get(def.trigger) else {
-                return Err(self.fail(format!(
-                    "this `{}` has no `{}` segment, which starts it",
-                    def.key, def.trigger
-                )));
-            };
-            self.segments(def.trigger, first)?;
-        }
-        for (key, value) in map {
-            if key == def.trigger || (li == 0 && is_transaction_key(key)) {
-                continue;
-            }
-            if key.ends_with("_loop") {
-                let known = key == &def.key
-                    || def
-                        .children
-                        .iter()
-                        .any(|c| matches!(c.kind, ChildKind::Loop(i) if set.get(i).key == *key));
-                if !known {
-                    return Err(self.fail_at(key, format!("transaction set {} has no such loop here", set.id)));
-                }
-                continue;
-            }
-            match def.find(key) {
-                Some(child) if matches!(child.kind, ChildKind::Loop(_)) => {
-                    return Err(self.fail_at(key, format!("`{key}` starts a loop here; put it in `{key}_loop`")));
-                }
-                Some(_) => {}
-                None if is_tag(key) => self.segments(key, value)?,
-                None => return Err(self.fail_at(key, "not a segment tag or loop name")),
-            }
-        }
-        for child in &def.children {
-            match child.kind {
-                ChildKind::Segment { required, .. } => match map.get(child.tag) {
-                    Some(value) => self.segments(child.tag, value)?,
-                    None if required => {
-                        return Err(self.fail_at(child.tag, format!("missing; transaction set {} requires it", set.id)));
-                    }
-                    None => {}
-                },
-                ChildKind::Loop(ci) => self.loops(set, ci, map, depth)?,
-            }
-        }
-        if def.trigger == "HL" {
-            // Child HL loops nest inside their parent's occurrence and follow it.
-            self.loops(set, li, map, depth)?;
-        }
-        Ok(())
-    }
-
-    fn loops(&mut self, set: &SetDef, li: usize, map: &Map<String, Value>, depth: usize) -> Result<(), EncodeError> {
-        let key = &set.get(li).key;
-        let Some(value) = map.get(key.as_str()) else {
-            return Ok(());
-        };
-        let Some(list) = value.as_array() else {
-            return Err(self.fail_at(key, "a loop must be an array of objects"));
-        };
-        self.path.push_key(key.as_str());
-        for (i, item) in list.iter().enumerate() {
-            self.path.push_index(i);
-            let Some(item) = item.as_object() else {
-                return Err(self.fail("a loop occurrence must be an object"));
-            };
-            self.node(set, li, item, depth + 1)?;
-            self.path.pop();
-        }
-        self.path.pop();
-        Ok(())
-    }
-
-    /// Writes a segment stored as one object or as an array of them.
-    fn segments(&mut self, tag: &str, value: &Value) -> Result<(), EncodeError> {
-        self.path.push_key(tag);
-        match value {
-            Value::Array(list) => {
-                for (i, item) in list.iter().enumerate() {
-                    self.path.push_index(i);
-                    self.segment_here(tag, item)?;
-                    self.path.pop();
-                }
-            }
-            _ => self.segment_here(tag, value)?,
-        }
-        self.path.pop();
         Ok(())
     }
 

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use crate::test_support::Rng;
 use crate::{DecodeErrorKind, DecodeOptions, EncodeOptions, Format, decode, encode};
 
 /// Decodes `input`, then checks that encoding the tree (compact and pretty) and decoding the
@@ -117,22 +118,6 @@ fn round_trip_of_edge_shapes() {
     }
 }
 
-/// A small deterministic generator, so failures reproduce without a seed in the output.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n as u64).unwrap_or(0)
-    }
-}
-
 #[test]
 fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
     let bases = [
@@ -144,7 +129,7 @@ fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
         ..DecodeOptions::default()
     };
     let interesting = b"<>&;\"'/![]-?=: \n#xabc\xc3\x00\xff";
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for base in bases {
         let whole = decode(Format::Xml, base.as_bytes(), &opts);
         assert!(whole.is_ok(), "{whole:?}");
