@@ -72,10 +72,6 @@ pub struct Lease {
     pub until: i64,
 }
 
-fn db_err(e: sea_orm::sqlx::Error) -> StoreError {
-    StoreError::Db(sea_orm::DbErr::Custom(e.to_string()))
-}
-
 /// The answer for one message of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Committed {
@@ -102,15 +98,8 @@ impl Store {
         // One transaction, few round trips: on one SQLite connection every round trip is time
         // that every other writer waits, so the inbox check is one statement per batch and the
         // inserts go in one multi-statement call.
-        // PostgreSQL: one transaction that the inbox's primary key arbitrates between instances.
-        // SQLite: this process is the only writer (lock file) and this task its only committer,
-        // so keys are looked up first and everything is written in one call, BEGIN to COMMIT.
-        let txn = match d {
-            super::sql::Dialect::Postgres => Some(self.db.begin().await?),
-            super::sql::Dialect::Sqlite => None,
-        };
+        let txn = self.db.begin().await?;
         let now = crate::time::now_micros();
-        let mut statements: Vec<(String, Vec<Value>)> = Vec::new();
 
         // Idempotency: the first accepted message with a (source, key) wins, within the batch
         // and across everything committed before (the inbox's primary key decides races
@@ -131,13 +120,7 @@ impl Store {
             }
         }
         for chunk in keyed.chunks(CHUNK) {
-            match &txn {
-                Some(txn) => self.claim_keys(txn, batch, chunk, now, &mut answers).await?,
-                None => {
-                    self.check_keys(batch, chunk, now, &mut answers, &mut statements)
-                        .await?
-                }
-            }
+            self.claim_keys(&txn, batch, chunk, now, &mut answers).await?;
         }
         // A repeat within the batch answers whatever its first copy was answered: that copy's
         // new id, or the id of the message committed before that it duplicates.
@@ -154,6 +137,7 @@ impl Store {
             .map(|(m, _)| m)
             .collect();
         for chunk in stored.chunks(CHUNK) {
+            let mut statements: Vec<(String, Vec<Value>)> = Vec::with_capacity(3);
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
             for m in chunk {
                 values.extend([
@@ -228,106 +212,11 @@ impl Store {
                     values,
                 ));
             }
+            d.exec_many(&txn, statements).await?;
         }
-        match txn {
-            Some(txn) => {
-                d.exec_many(&txn, statements).await?;
-                txn.commit().await?;
-            }
-            None => self.sqlite_transaction(statements).await?,
-        }
+        txn.commit().await?;
         metrics::histogram!("channelhub_store_seconds", "op" => "commit_batch").record(t0.elapsed().as_secs_f64());
         Ok(answers)
-    }
-
-    /// SQLite: answers as duplicates the messages whose key is already in the inbox, and adds
-    /// the inbox rows of the others to `statements`.
-    async fn check_keys(
-        &self,
-        batch: &[NewMessage],
-        indices: &[usize],
-        now: i64,
-        answers: &mut [Committed],
-        statements: &mut Vec<(String, Vec<Value>)>,
-    ) -> Result<(), StoreError> {
-        let mut values: Vec<Value> = Vec::with_capacity(indices.len() * 2);
-        for &i in indices {
-            values.push(batch[i].source.clone().into());
-            values.push(batch[i].idempotency_key.clone().into());
-        }
-        let sql = format!(
-            "SELECT source, idempotency_key, message_id FROM inbox WHERE (source, idempotency_key) IN (VALUES {})",
-            value_rows(indices.len(), 2)
-        );
-        let mut firsts: HashMap<(String, String), String> = HashMap::new();
-        for r in self.dialect.all(&self.db, &sql, values).await? {
-            firsts.insert(
-                (get(&r, "source")?, get(&r, "idempotency_key")?),
-                get(&r, "message_id")?,
-            );
-        }
-        let mut values: Vec<Value> = Vec::with_capacity(indices.len() * 4);
-        let mut rows = 0;
-        for &i in indices {
-            let m = &batch[i];
-            let key = (m.source.clone(), m.idempotency_key.clone().unwrap_or_default());
-            if let Some(first) = firsts.get(&key) {
-                let first =
-                    Uuid::parse_str(first).map_err(|e| StoreError::Corrupt(format!("inbox.message_id: {e}")))?;
-                answers[i] = Committed::Duplicate(first);
-            } else {
-                values.extend([key.0.into(), key.1.into(), m.id.to_string().into(), now.into()]);
-                rows += 1;
-            }
-        }
-        if rows > 0 {
-            statements.push((
-                format!(
-                    "INSERT INTO inbox (source, idempotency_key, message_id, received_at) VALUES {}",
-                    value_rows(rows, 4)
-                ),
-                values,
-            ));
-        }
-        Ok(())
-    }
-
-    /// SQLite: runs `statements` as one transaction in one call on the held connection, and
-    /// rolls back on that same connection if any fails (so no other task ever runs inside a
-    /// half-done transaction).
-    async fn sqlite_transaction(&self, statements: Vec<(String, Vec<Value>)>) -> Result<(), StoreError> {
-        use sea_orm::sqlx;
-        if statements.is_empty() {
-            return Ok(());
-        }
-        let mut sql = String::from("BEGIN IMMEDIATE;\n");
-        let mut values = Vec::new();
-        for (s, v) in statements {
-            sql.push_str(&s);
-            sql.push_str(";\n");
-            values.extend(v);
-        }
-        sql.push_str("COMMIT");
-        let mut conn = self.db.get_sqlite_connection_pool().acquire().await.map_err(db_err)?;
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for v in values {
-            query = match v {
-                Value::String(s) => query.bind(s),
-                Value::BigInt(n) => query.bind(n),
-                Value::Bytes(b) => query.bind(b),
-                other => {
-                    return Err(StoreError::Setup(format!(
-                        "unexpected value type in an insert: {other:?}"
-                    )));
-                }
-            };
-        }
-        if let Err(e) = query.execute(&mut *conn).await {
-            // Ignore the answer: when the failure was BEGIN itself there is nothing to undo.
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            return Err(db_err(e));
-        }
-        Ok(())
     }
 
     /// Registers the idempotency keys of `batch[indices]` in the inbox, one statement for all:
