@@ -226,6 +226,16 @@ pub struct EncodeOptions {
     /// The prefix `""` declares the default namespace, which every unprefixed element then
     /// belongs to; other prefixes may be used in the tree's keys (`"cbc:ID"`).
     pub xml_namespaces: Vec<(String, String)>,
+    /// XML only: the order of child elements, as `(element, [child, ...])` rules. A tree keeps
+    /// no order between different names (and mappings do not either), while schemas such as
+    /// UBL's require one: the children of an element a rule names are written in the rule's
+    /// order, children it does not list after them in tree order. `element` is a local name
+    /// (`Party`) or a path of local names ending at the element (`Delivery/DeliveryLocation/
+    /// Address`); the longest matching rule wins. Names are compared without prefixes.
+    pub xml_order: Vec<(String, Vec<String>)>,
+    /// XML only: a document type declaration to write after the XML declaration, without the
+    /// `<!DOCTYPE` and `>` (cXML: `cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd"`).
+    pub xml_doctype: Option<String>,
     /// X12 only: the delimiters to write.
     pub x12_delimiters: X12Delimiters,
     /// EDIFACT only: the service characters to write (declared in a UNA).

@@ -29,8 +29,9 @@ const HARD_MAX_DEPTH: usize = 128;
 /// Names are local names whatever the prefixes; the root element's namespace URI, if any, is
 /// kept under `@xmlns` on the root. Text is trimmed of XML whitespace; in mixed content the
 /// trimmed pieces between child elements are joined with one space. CDATA is text. Comments
-/// and processing instructions are skipped. A DOCTYPE is refused, as is any entity other than
-/// the five predefined ones and character references.
+/// and processing instructions are skipped. A DOCTYPE naming an external DTD (as cXML documents
+/// carry) is accepted and ignored: the DTD is never fetched. A DOCTYPE with an internal subset
+/// is refused, as is any entity other than the five predefined ones and character references.
 pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, DecodeError> {
     if input.len() > opts.max_size {
         return Err(DecodeError::too_large(Format::Xml, input.len(), opts.max_size));
@@ -57,6 +58,22 @@ pub(crate) fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Value, Decode
         return Err(malformed(message).at_offset(input, base + at));
     }
     Decoder::new(input, base, text, opts).run()
+}
+
+/// Whether a DOCTYPE's content (after `<!DOCTYPE`) has an internal subset: a `[` outside the
+/// quoted system and public identifiers.
+fn has_internal_subset(doctype: &str) -> bool {
+    let mut quote = None;
+    for b in doctype.bytes() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'[' => return true,
+            None => {}
+        }
+    }
+    false
 }
 
 /// Offset and value of the first character XML 1.0 forbids: a control character other than tab,
@@ -162,14 +179,19 @@ impl<'a> Decoder<'a> {
                         Err(e) => return Err(self.locate(malformed(e.to_string()), start)),
                     };
                 }
-                Event::DocType(_) => {
-                    return Err(self.locate(
-                        unsupported(
-                            "a DOCTYPE declaration is not accepted: DTDs and the entities they \
-                             declare are never loaded or expanded; remove the <!DOCTYPE ...> line",
-                        ),
-                        start,
-                    ));
+                Event::DocType(doctype) => {
+                    // `<!DOCTYPE cXML SYSTEM "...cXML.dtd">` only names a DTD, which is never
+                    // fetched: accepted and ignored. An internal subset (`[...]`) declares
+                    // entities, which are never expanded: refused.
+                    if has_internal_subset(&doctype) {
+                        return Err(self.locate(
+                            unsupported(
+                                "a DOCTYPE with an internal subset (`[...]`) is not accepted: the \
+                                 entities it declares are never expanded; remove the [...] part",
+                            ),
+                            start,
+                        ));
+                    }
                 }
                 Event::Start(element) => self.open(&element, start)?,
                 Event::Empty(element) => {
@@ -641,11 +663,19 @@ mod tests {
     }
 
     #[test]
-    fn doctype_is_refused() {
-        let input = "<?xml version=\"1.0\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\">\n<cXML/>";
+    fn an_external_doctype_is_ignored_and_an_internal_subset_refused() {
+        let input = "<?xml version=\"1.0\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\">\n<cXML a=\"1\"/>";
+        assert_eq!(dec(input), json!({"cXML": {"@a": "1"}}));
+        // A `[` inside the quoted identifier is not a subset.
+        assert_eq!(
+            dec("<!DOCTYPE a PUBLIC '-//x[y]//EN' \"a[1].dtd\"><a/>"),
+            json!({"a": null})
+        );
+
+        let input = "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ELEMENT a ANY>]>\n<a/>";
         let e = err(input);
         assert_eq!(e.kind, DecodeErrorKind::Unsupported);
-        assert!(e.message.starts_with("a DOCTYPE declaration is not accepted"), "{e}");
+        assert!(e.message.starts_with("a DOCTYPE with an internal subset"), "{e}");
         assert_eq!((e.line, e.column), (Some(2), Some(1)));
         assert_eq!(e.offset, Some(22));
     }

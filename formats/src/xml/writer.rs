@@ -22,9 +22,11 @@ const MAX_ENCODE_DEPTH: usize = 256;
 /// the element's text; an object → `@name` keys as attributes (`null` ones omitted), `#text` as
 /// text, every other key as child elements, an array as that element repeated. Namespace
 /// declarations from `xml_namespaces` go on the root element; a tree key `@xmlns` (as decoding
-/// produces on the root) declares the default namespace unless the options declare one.
+/// produces on the root) declares the default namespace unless the options declare one. Child
+/// elements follow the `xml_order` rules, else the tree's key order.
 pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, EncodeError> {
     check_namespace_options(&opts.xml_namespaces)?;
+    let doctype = opts.xml_doctype.as_deref().map(check_doctype).transpose()?;
     let mut path = TreePath::default();
     let (root_name, content) = match &opts.xml_root {
         Some(name) => (name.as_str(), doc),
@@ -63,14 +65,43 @@ pub(crate) fn encode(doc: &Value, opts: &EncodeOptions) -> Result<Vec<u8>, Encod
             path,
             prefixes: Vec::new(),
             namespaces: &opts.xml_namespaces,
+            order: &opts.xml_order,
+            open: Vec::new(),
         };
         encoder.write(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        if let Some(doctype) = doctype {
+            encoder.write(Event::DocType(BytesText::from_escaped(doctype)))?;
+        }
         encoder.element(root_name, content, true, 0)?;
     }
     if opts.pretty {
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// The document type declaration from the options, checked so that it cannot end the
+/// declaration early or carry an internal subset.
+fn check_doctype(doctype: &str) -> Result<&str, EncodeError> {
+    let doctype = doctype.trim();
+    let bad = doctype.contains(['<', '>', '[', ']']) || forbidden_char(doctype).is_some();
+    let name_ok = doctype.split(char::is_whitespace).next().is_some_and(is_qname);
+    match bad {
+        false if name_ok => Ok(doctype),
+        _ => Err(EncodeError::new(
+            Format::Xml,
+            format!(
+                "xml_doctype `{doctype}` is not a document type declaration this writer accepts: \
+                 give the root name and an external identifier, e.g. `cXML SYSTEM \"cXML.dtd\"`"
+            ),
+            None,
+        )),
+    }
+}
+
+/// The local part of an element name (`cbc:ID` -> `ID`).
+fn local_name(name: &str) -> &str {
+    name.rsplit_once(':').map_or(name, |(_, local)| local)
 }
 
 fn check_namespace_options(namespaces: &[(String, String)]) -> Result<(), EncodeError> {
@@ -109,9 +140,13 @@ struct Encoder<'o, W> {
     /// Namespace prefixes declared on the open elements.
     prefixes: Vec<String>,
     namespaces: &'o [(String, String)],
+    /// The `xml_order` rules.
+    order: &'o [(String, Vec<String>)],
+    /// Local names of the open elements, root first, for the order rules' paths.
+    open: Vec<&'o str>,
 }
 
-impl<W: std::io::Write> Encoder<'_, W> {
+impl<'o, W: std::io::Write> Encoder<'o, W> {
     fn error(&self, message: impl Into<String>) -> EncodeError {
         EncodeError::new(Format::Xml, message, Some(self.path.render()))
     }
@@ -150,12 +185,16 @@ impl<W: std::io::Write> Encoder<'_, W> {
 
     /// Writes one element and, recursively, its children. The recursion keeps its frame small
     /// (the tag itself is built in [`Self::start_tag`]) so deep trees are cheap on the stack.
-    fn element<'v>(&mut self, name: &'v str, value: &'v Value, root: bool, depth: usize) -> Result<(), EncodeError> {
+    fn element(&mut self, name: &'o str, value: &'o Value, root: bool, depth: usize) -> Result<(), EncodeError> {
         if depth >= MAX_ENCODE_DEPTH {
             return Err(self.too_deep());
         }
         let scope = self.prefixes.len();
-        if let Some(children) = self.start_tag(name, value, root)? {
+        if let Some(mut children) = self.start_tag(name, value, root)? {
+            if !self.order.is_empty() {
+                self.open.push(local_name(name));
+                self.sort_children(&mut children);
+            }
             for (key, child) in children {
                 self.path.push_key(key.as_str());
                 if let Value::Array(items) = child {
@@ -170,9 +209,37 @@ impl<W: std::io::Write> Encoder<'_, W> {
                 self.path.pop();
             }
             self.write(Event::End(BytesEnd::new(name)))?;
+            if !self.order.is_empty() {
+                self.open.pop();
+            }
         }
         self.prefixes.truncate(scope);
         Ok(())
+    }
+
+    /// Puts `children` of the innermost open element in the order of the longest `xml_order`
+    /// rule whose path ends at that element; unlisted children keep their order, after the rest.
+    fn sort_children(&self, children: &mut [(&'o String, &'o Value)]) {
+        let matches = |rule: &str| {
+            let mut open = self.open.iter().rev();
+            rule.rsplit('/')
+                .all(|step| open.next().is_some_and(|name| *name == local_name(step)))
+        };
+        let rule = self
+            .order
+            .iter()
+            .filter(|(path, _)| matches(path))
+            .max_by_key(|(path, _)| path.split('/').count());
+        if let Some((_, sequence)) = rule {
+            let rank = |key: &str| {
+                let key = local_name(key);
+                sequence
+                    .iter()
+                    .position(|name| local_name(name) == key)
+                    .unwrap_or(sequence.len())
+            };
+            children.sort_by_key(|(key, _)| rank(key));
+        }
     }
 
     #[cold]
@@ -184,12 +251,12 @@ impl<W: std::io::Write> Encoder<'_, W> {
     /// element and returns `None`. Namespace prefixes the element declares are pushed on
     /// `self.prefixes`; the caller pops them.
     #[inline(never)]
-    fn start_tag<'v>(
+    fn start_tag(
         &mut self,
         name: &str,
-        value: &'v Value,
+        value: &'o Value,
         root: bool,
-    ) -> Result<Option<Vec<(&'v String, &'v Value)>>, EncodeError> {
+    ) -> Result<Option<Vec<(&'o String, &'o Value)>>, EncodeError> {
         if !is_qname(name) {
             return Err(self.error(format!("`{name}` is not a valid XML element name")));
         }
@@ -512,5 +579,82 @@ mod tests {
         let e = err(&doc);
         assert_eq!(e.message, "elements nest deeper than 256 levels");
         assert_eq!(e.path.map(|p| p.len()), Some(2 * 257));
+    }
+
+    #[test]
+    fn children_follow_the_order_rules() {
+        let doc = json!({"Invoice": {
+            "cbc:ID": "F-1",
+            "cac:InvoiceLine": [{"cbc:ID": "1", "cac:Item": {"cbc:Name": "a"}}, {"cbc:ID": "2"}],
+            "cac:AccountingSupplierParty": {"cac:Party": {"cbc:EndpointID": "9", "cac:PartyName": "x"}},
+            "cbc:Note": "n",
+            "cbc:IssueDate": "2026-11-25",
+        }});
+        let opts = EncodeOptions {
+            xml_namespaces: vec![("cbc".into(), "urn:cbc".into()), ("cac".into(), "urn:cac".into())],
+            xml_order: vec![
+                (
+                    "Invoice".into(),
+                    ["ID", "IssueDate", "Note", "AccountingSupplierParty", "InvoiceLine"]
+                        .map(String::from)
+                        .to_vec(),
+                ),
+                ("InvoiceLine".into(), vec!["Item".into(), "ID".into()]),
+                // The longer path wins over a rule for the bare name.
+                ("Party".into(), vec!["PartyName".into()]),
+                (
+                    "AccountingSupplierParty/Party".into(),
+                    vec!["EndpointID".into(), "PartyName".into()],
+                ),
+            ],
+            ..EncodeOptions::default()
+        };
+        let out = enc_with(&doc, &opts);
+        let body = out.split_once("urn:cac\">").map(|(_, b)| b).unwrap_or_default();
+        assert_eq!(
+            body,
+            "<cbc:ID>F-1</cbc:ID><cbc:IssueDate>2026-11-25</cbc:IssueDate><cbc:Note>n</cbc:Note>\
+             <cac:AccountingSupplierParty><cac:Party><cbc:EndpointID>9</cbc:EndpointID>\
+             <cac:PartyName>x</cac:PartyName></cac:Party></cac:AccountingSupplierParty>\
+             <cac:InvoiceLine><cac:Item><cbc:Name>a</cbc:Name></cac:Item><cbc:ID>1</cbc:ID></cac:InvoiceLine>\
+             <cac:InvoiceLine><cbc:ID>2</cbc:ID></cac:InvoiceLine></Invoice>"
+        );
+        // Without rules the tree's order (sorted keys here) is kept.
+        let plain = enc_with(
+            &doc,
+            &EncodeOptions {
+                xml_order: Vec::new(),
+                ..opts
+            },
+        );
+        assert!(plain.find("AccountingSupplierParty") < plain.find("cbc:ID"), "{plain}");
+    }
+
+    #[test]
+    fn a_doctype_is_written_when_asked_and_checked() {
+        let opts = EncodeOptions {
+            xml_doctype: Some("cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\"".into()),
+            ..EncodeOptions::default()
+        };
+        let out = enc_with(&json!({"cXML": {"@version": "1.2.014"}}), &opts);
+        assert_eq!(
+            out,
+            format!(
+                "{DECL}<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd\">\
+                 <cXML version=\"1.2.014\"/>"
+            )
+        );
+        let back = crate::decode(Format::Xml, out.as_bytes(), &crate::DecodeOptions::default());
+        assert_eq!(back.ok(), Some(json!({"cXML": {"@version": "1.2.014"}})));
+        for bad in ["a [<!ENTITY x \"y\">]", "a><b", "", "1a SYSTEM \"x\""] {
+            let opts = EncodeOptions {
+                xml_doctype: Some(bad.into()),
+                ..EncodeOptions::default()
+            };
+            assert!(
+                err_with(&json!({"a": null}), &opts).message.contains("xml_doctype"),
+                "{bad}"
+            );
+        }
     }
 }
