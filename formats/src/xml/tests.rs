@@ -1,11 +1,9 @@
 //! XML round trips: decode, encode, decode again, on hand-made documents, mutated input and the shared samples.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
 use crate::test_support::Rng;
-use crate::{DecodeErrorKind, DecodeOptions, EncodeOptions, Format, decode, encode};
+use crate::{DecodeOptions, EncodeOptions, Format, decode, encode};
 
 /// Decodes `input`, then checks that encoding the tree (compact and pretty) and decoding the
 /// result gives the same tree. Returns the tree.
@@ -166,66 +164,25 @@ fn mutated_and_truncated_input_never_panics_and_accepted_input_round_trips() {
     }
 }
 
-fn samples_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples"))
-}
-
-fn xml_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "xml"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// Decodes every shared XML sample and checks it round trips. Samples that are refused are
-/// listed with the reason; a refusal is only acceptable when it is deliberate (a DOCTYPE, an
-/// unsupported encoding), never because the parser thinks a published sample is malformed.
+/// Decodes every XML sample (UBL, ISO 20022, cXML, GS1) and checks it round trips. Every
+/// published sample must decode: none is refused (cXML's external DOCTYPE is accepted).
 #[test]
-fn shared_samples_decode_and_round_trip() {
-    let root = samples_dir();
-    if !root.is_dir() {
-        eprintln!(
-            "skipped: no shared samples at {} (they are not part of the repository)",
-            root.display()
-        );
-        return;
-    }
+fn samples_decode_and_round_trip() {
     let opts = DecodeOptions::default();
     let mut decoded = 0;
-    let mut refused = Vec::new();
     for folder in ["ubl", "iso20022", "cxml", "gs1"] {
-        for path in xml_files(&root.join(folder)) {
-            let name = format!("{folder}/{}", path.file_name().unwrap_or_default().to_string_lossy());
-            let bytes = match std::fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(e) => panic!("cannot read {name}: {e}"),
-            };
-            match decode(Format::Xml, &bytes, &opts) {
+        let (files, _) = crate::test_support::sample_files(folder);
+        for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".xml")) {
+            match decode(Format::Xml, bytes, &opts) {
                 Ok(doc) => {
                     assert_round_trips(&doc, &opts);
                     decoded += 1;
-                    eprintln!("ok       {name}");
                 }
-                Err(e) => {
-                    eprintln!("refused  {name}: {e}");
-                    refused.push((name, e));
-                }
+                Err(e) => panic!("{folder}/{name} was refused: {e}"),
             }
         }
     }
-    eprintln!("{decoded} samples decoded and round-tripped, {} refused", refused.len());
-    assert!(decoded > 0, "no XML sample found under {}", root.display());
-    for (name, e) in &refused {
-        assert_eq!(
-            e.kind,
-            DecodeErrorKind::Unsupported,
-            "{name} was refused as malformed: {e}"
-        );
-    }
+    eprintln!("{decoded} samples decoded and round-tripped");
+    // 11 are in the repository; the shared corpus has 29.
+    assert!(decoded >= 11, "XML samples are missing: {decoded} found");
 }
