@@ -303,7 +303,7 @@ fn map(mapping: &Path, input: Option<&Path>, format: Option<Format>, validate: O
     };
     println!("{}", serde_json::to_string_pretty(&out)?);
     if let Some(kind) = kind
-        && let Err(e) = Schemas::compile().validate(kind, &out)
+        && let Err(e) = channelhub_core::fixtures::validate_output(&Schemas::compile(), kind, &out)
     {
         for v in &e.violations {
             eprintln!("{}: {}", if v.path.is_empty() { "/" } else { &v.path }, v.message);

@@ -17,5 +17,7 @@ mod http_in;
 mod partner;
 #[path = "e2e/postgres.rs"]
 mod postgres;
+#[path = "e2e/split.rs"]
+mod split;
 #[path = "e2e/support.rs"]
 mod support;

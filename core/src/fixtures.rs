@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use channelhub_formats::{DecodeOptions, Format};
 
 use crate::mapping::Mapping;
-use crate::model::{Kind, Schemas};
+use crate::model::{Kind, SchemaError, SchemaViolation, Schemas};
 
 /// The result of one case.
 #[derive(Debug)]
@@ -117,6 +117,32 @@ fn run_mapping(path: &Path, schemas: &Schemas) -> std::io::Result<Vec<CaseResult
     Ok(results)
 }
 
+/// Validates a mapping's output as the pipeline does: an array is one document per element,
+/// and a violation's path then starts with the element's index (`/1/total_amount`).
+///
+/// # Errors
+/// The first document that does not match, or an empty array (a mapping error in the pipeline).
+pub fn validate_output(schemas: &Schemas, kind: Kind, doc: &serde_json::Value) -> Result<(), SchemaError> {
+    match doc {
+        serde_json::Value::Array(items) if items.is_empty() => Err(SchemaError {
+            kind: kind.name(),
+            violations: vec![SchemaViolation {
+                path: String::new(),
+                message: "the mapping produced an empty array (no document)".into(),
+            }],
+        }),
+        serde_json::Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+            schemas.validate(kind, item).map_err(|mut e| {
+                for v in &mut e.violations {
+                    v.path = format!("/{i}{}", v.path);
+                }
+                e
+            })
+        }),
+        _ => schemas.validate(kind, doc),
+    }
+}
+
 fn run_case(
     mapping: &Mapping,
     kind: Option<Kind>,
@@ -138,7 +164,9 @@ fn run_case(
         .map_err(|e| format!("{}: {e}", input.display()))
         .and_then(|doc| mapping.run_json(doc).map_err(|e| e.to_string()))
         .and_then(|doc| match kind {
-            Some(k) => schemas.validate(k, &doc).map(|()| doc).map_err(|e| e.to_string()),
+            Some(k) => validate_output(schemas, k, &doc)
+                .map(|()| doc)
+                .map_err(|e| e.to_string()),
             None => Ok(doc),
         });
     let expected_path = dir.join(format!("{case}.expected.json"));

@@ -174,7 +174,7 @@ pub fn to_json(v: &VrlValue) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-fn kind_name(v: &VrlValue) -> &'static str {
+pub(crate) fn kind_name(v: &VrlValue) -> &'static str {
     match v {
         VrlValue::Bytes(_) | VrlValue::String(_) => "a string",
         VrlValue::Regex(_) => "a regex",

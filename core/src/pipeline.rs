@@ -39,9 +39,14 @@ pub struct InboundRequest {
 }
 
 /// The answer to an accepted (or repeated) request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
+    /// The first (or only) message made from the input.
     pub message_id: Uuid,
+    /// Every message made from the input, in order: one per document when the mapping split
+    /// it (an interchange with several transaction sets, a statement with several entries).
+    /// For a duplicate, only the first one's id.
+    pub message_ids: Vec<Uuid>,
     /// `true` when the idempotency key was seen before; `message_id` is then the first one's.
     pub duplicate: bool,
 }
@@ -105,12 +110,15 @@ impl IngestError {
     }
 }
 
-type Reply = oneshot::Sender<Result<Committed, Arc<StoreError>>>;
+type Reply = oneshot::Sender<Result<Vec<Committed>, Arc<StoreError>>>;
+
+/// The messages made from one input: committed together, answered together.
+type Unit = Vec<NewMessage>;
 
 /// Group commit: messages from concurrent requests are batched into one transaction (bounded
 /// size and wait); each request is answered after its batch commits.
 pub(crate) struct Committer {
-    tx: mpsc::Sender<(NewMessage, Reply)>,
+    tx: mpsc::Sender<(Unit, Reply)>,
 }
 
 /// After a commit: born-claimed deliveries go straight to the dispatcher, the others wake their
@@ -154,7 +162,7 @@ impl Committer {
         batch_wait: Duration,
         dispatcher: Arc<Dispatcher>,
     ) -> (Self, tokio::task::JoinHandle<()>) {
-        let (tx, mut rx) = mpsc::channel::<(NewMessage, Reply)>(batch_max * 8);
+        let (tx, mut rx) = mpsc::channel::<(Unit, Reply)>(batch_max * 8);
         let handle = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(batch_max);
             while rx.recv_many(&mut batch, batch_max).await > 0 {
@@ -167,7 +175,9 @@ impl Committer {
                         }
                     }
                 }
-                let (mut messages, replies): (Vec<NewMessage>, Vec<Reply>) = batch.drain(..).unzip();
+                let (units, replies): (Vec<Unit>, Vec<Reply>) = batch.drain(..).unzip();
+                let sizes: Vec<usize> = units.iter().map(Vec::len).collect();
+                let mut messages: Vec<NewMessage> = units.into_iter().flatten().collect();
                 for d in messages.iter_mut().flat_map(|m| m.deliveries.iter_mut()) {
                     d.lease = dispatcher.reserve(&d.sink);
                 }
@@ -176,8 +186,9 @@ impl Committer {
                 match store.commit_batch(&messages).await {
                     Ok(answers) => {
                         hand_over(&dispatcher, &messages, &answers);
-                        for (reply, answer) in replies.into_iter().zip(answers) {
-                            let _ = reply.send(Ok(answer));
+                        let mut answers = answers.into_iter();
+                        for (reply, size) in replies.into_iter().zip(sizes) {
+                            let _ = reply.send(Ok(answers.by_ref().take(size).collect()));
                         }
                     }
                     Err(e) => {
@@ -200,9 +211,12 @@ impl Committer {
         (Self { tx }, handle)
     }
 
-    async fn commit(&self, m: NewMessage) -> Result<Committed, IngestError> {
+    async fn commit(&self, unit: Unit) -> Result<Vec<Committed>, IngestError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send((m, reply)).await.map_err(|_| IngestError::ShuttingDown)?;
+        self.tx
+            .send((unit, reply))
+            .await
+            .map_err(|_| IngestError::ShuttingDown)?;
         answer
             .await
             .map_err(|_| IngestError::ShuttingDown)?
@@ -231,6 +245,7 @@ impl Pipeline<'_> {
             tracing::debug_span!("ingest", source = %src.name, message_id = %id, correlation_id = %correlation_id);
         let msg = NewMessage {
             id,
+            input_id: id,
             source: src.name.clone(),
             partner: src.partner.clone(),
             status: MessageStatus::Rejected,
@@ -258,23 +273,34 @@ impl Pipeline<'_> {
     ) -> Result<Accepted, IngestError> {
         let source = src.name.clone();
         match self.process(src, body, &mut msg) {
-            Ok(()) => {
-                let answer = self.committer.commit(msg).await?;
+            Ok(followers) => {
+                let mut unit = Vec::with_capacity(1 + followers.len());
+                unit.push(msg);
+                unit.extend(followers);
+                let answers = self.committer.commit(unit).await?;
                 let elapsed = t0.elapsed().as_secs_f64();
                 metrics::histogram!("channelhub_accept_seconds", "source" => source.clone()).record(elapsed);
-                match answer {
-                    Committed::New(message_id) => {
-                        metrics::counter!("channelhub_accepted_total", "source" => source).increment(1);
-                        Ok(Accepted {
-                            message_id,
-                            duplicate: false,
-                        })
-                    }
-                    Committed::Duplicate(message_id) => {
+                match answers.first() {
+                    Some(&Committed::Duplicate(message_id)) => {
                         metrics::counter!("channelhub_duplicates_total", "source" => source).increment(1);
                         Ok(Accepted {
                             message_id,
+                            message_ids: vec![message_id],
                             duplicate: true,
+                        })
+                    }
+                    _ => {
+                        metrics::counter!("channelhub_accepted_total", "source" => source).increment(1);
+                        let message_ids: Vec<Uuid> = answers
+                            .iter()
+                            .map(|a| match a {
+                                Committed::New(id) | Committed::Duplicate(id) => *id,
+                            })
+                            .collect();
+                        Ok(Accepted {
+                            message_id: message_ids.first().copied().unwrap_or_default(),
+                            message_ids,
+                            duplicate: false,
                         })
                     }
                 }
@@ -285,7 +311,7 @@ impl Pipeline<'_> {
                 msg.error = Some(err.record().to_string());
                 // The refusal is recorded; if even that fails, the partner still hears why the
                 // document was refused.
-                if let Err(e) = self.committer.commit(msg).await {
+                if let Err(e) = self.committer.commit(vec![msg]).await {
                     warn!(error = %e, "could not record a refusal");
                 }
                 Err(err)
@@ -293,36 +319,79 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Decode, map, validate, route: fills in `msg` or says why not.
-    fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<(), IngestError> {
+    /// Decode, map, validate, route: fills in `msg` or says why not. A mapping that returns an
+    /// array makes one message per element: `msg` (which carries the input and its idempotency
+    /// key) for the first, and the returned followers, linked to it, for the others. Every
+    /// document is validated before anything is filled in, so a refusal records a clean `msg`.
+    fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Vec<NewMessage>, IngestError> {
         let decoded = channelhub_formats::decode(src.format, body, self.decode).map_err(IngestError::Decode)?;
-        let mut mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
-        if matches!(mapped, VrlValue::Array(_)) {
-            return Err(IngestError::Mapping(MappingError::NotAnObject {
+        let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
+        let not_object = |got| {
+            IngestError::Mapping(MappingError::NotAnObject {
                 name: src.mapping.name().to_string(),
-                got: "an array",
-            }));
-        }
-        let doc = to_json(&mapped);
-        self.schemas.validate(src.kind, &doc).map_err(IngestError::Schema)?;
-        msg.business_key = src.kind.business_key(&doc);
-        let (decisions, sinks) = self.router.route(&src.name, &mut mapped);
-        msg.document = Some(doc.to_string());
-        msg.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
-        msg.status = if sinks.is_empty() {
-            MessageStatus::Unrouted
-        } else {
-            MessageStatus::Accepted
-        };
-        msg.deliveries = sinks
-            .into_iter()
-            .map(|sink| NewDelivery {
-                id: Uuid::now_v7(),
-                ordered: (self.is_ordered)(&sink),
-                sink,
-                lease: None,
+                got,
             })
-            .collect();
-        Ok(())
+        };
+        let mapped = match mapped {
+            VrlValue::Array(items) if items.is_empty() => return Err(not_object("an empty array (no document)")),
+            VrlValue::Array(items) => {
+                if let Some(item) = items.iter().find(|item| !matches!(item, VrlValue::Object(_))) {
+                    return Err(not_object(crate::mapping::kind_name(item)));
+                }
+                items
+            }
+            object => vec![object],
+        };
+        let split = mapped.len() > 1;
+        let mut documents = Vec::with_capacity(mapped.len());
+        for (i, mapped) in mapped.into_iter().enumerate() {
+            let doc = to_json(&mapped);
+            self.schemas.validate(src.kind, &doc).map_err(|mut e| {
+                if split {
+                    for v in &mut e.violations {
+                        v.path = format!("/{i}{}", v.path);
+                    }
+                }
+                IngestError::Schema(e)
+            })?;
+            documents.push((mapped, doc));
+        }
+
+        let mut followers = Vec::with_capacity(documents.len() - 1);
+        for (i, (mut mapped, doc)) in documents.into_iter().enumerate() {
+            let (decisions, sinks) = self.router.route(&src.name, &mut mapped);
+            let deliveries = sinks
+                .into_iter()
+                .map(|sink| NewDelivery {
+                    id: Uuid::now_v7(),
+                    ordered: (self.is_ordered)(&sink),
+                    sink,
+                    lease: None,
+                })
+                .collect::<Vec<_>>();
+            let status = if deliveries.is_empty() {
+                MessageStatus::Unrouted
+            } else {
+                MessageStatus::Accepted
+            };
+            let target = if i == 0 {
+                &mut *msg
+            } else {
+                followers.push(NewMessage {
+                    id: Uuid::now_v7(),
+                    idempotency_key: None,
+                    raw: Bytes::new(),
+                    deliveries: Vec::new(),
+                    ..msg.clone()
+                });
+                followers.last_mut().unwrap_or_else(|| unreachable!())
+            };
+            target.business_key = src.kind.business_key(&doc);
+            target.document = Some(doc.to_string());
+            target.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
+            target.status = status;
+            target.deliveries = deliveries;
+        }
+        Ok(followers)
     }
 }

@@ -209,9 +209,16 @@ impl RouteSpec {
 pub struct HubSpec {
     pub sinks: Vec<SinkSpec>,
     pub routes: Vec<RouteSpec>,
+    /// The source's VRL mapping, when not the Yonyou order mapping.
+    pub mapping: Option<String>,
 }
 
 impl HubSpec {
+    pub fn mapping(mut self, vrl: &str) -> Self {
+        self.mapping = Some(vrl.to_owned());
+        self
+    }
+
     pub fn sink(mut self, sink: SinkSpec) -> Self {
         self.sinks.push(sink);
         self
@@ -344,6 +351,9 @@ impl Hub {
         let port = free_port();
         let text = spec.render(port, &store.url(workdir.path()), workdir.path());
         let config = workdir.write(&format!("{name}.yaml"), &text);
+        if let Some(vrl) = &spec.mapping {
+            workdir.write("order-in.vrl", vrl);
+        }
         let log = workdir.path().join(format!("{name}.log"));
         let mut hub = Self {
             workdir,

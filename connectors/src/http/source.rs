@@ -140,7 +140,7 @@ async fn handle(
             };
             Ok((
                 status,
-                Json(json!({"message_id": a.message_id, "duplicate": a.duplicate})),
+                Json(json!({"message_id": a.message_id, "message_ids": a.message_ids, "duplicate": a.duplicate})),
             )
                 .into_response())
         }

@@ -1,4 +1,4 @@
-//! Types shared by several canonical kinds: money, parties, addresses.
+//! Types shared by every kind that are neither parties nor trade terms: money and identifiers.
 
 use std::borrow::Cow;
 
@@ -28,64 +28,19 @@ impl JsonSchema for Money {
     }
 }
 
-/// A party to a document: dealer, brand owner, warehouse, carrier, bank.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// An identifier in a named scheme, for a party or an item.
+///
+/// Party schemes: `gln`, `duns`, `san`, `buyer_assigned`, `seller_assigned`, `vat`, `uscc` (the
+/// Chinese unified social credit code) or an ISO 6523 ICD code such as `0088` (GLN) or `9930`,
+/// as Peppol uses them. Item schemes: `gtin`, `upc`, `ean`, `isbn`, `buyer_assigned`,
+/// `seller_assigned`, `manufacturer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Party {
-    /// The hub's partner-side id, e.g. the dealer code in the ERP.
-    pub id: String,
-    /// Legal or trading name (Unicode; Chinese names are the norm).
-    pub name: String,
-    /// GS1 Global Location Number (13 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[0-9]{13}$"))]
-    pub gln: Option<String>,
-    /// Tax registration id (e.g. the unified social credit code in China, a VAT number in the EU).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_id: Option<String>,
-    /// Who to talk to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<Contact>,
-    /// Registered or postal address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
-}
-
-/// A contact person.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    /// Person's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Phone number as written by the partner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
-/// A postal address.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    /// Addressee (person or site name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Street lines, first to last.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub street: Vec<String>,
-    /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Province, state or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// ISO 3166-1 alpha-2 country code (`CN`, `HK`, `DE`).
-    #[schemars(regex(pattern = r"^[A-Z]{2}$"))]
-    pub country: String,
+pub struct Identifier {
+    /// The scheme: a lowercase snake_case name or a four-digit ISO 6523 ICD code.
+    #[schemars(regex(pattern = r"^([a-z][a-z0-9_]*|[0-9]{4})$"))]
+    pub scheme: String,
+    /// The identifier as written by whoever assigned it.
+    #[schemars(length(min = 1))]
+    pub value: String,
 }

@@ -10,7 +10,7 @@ pub struct Envelope {
     pub message_id: Uuid,
     /// Canonical document kind (`order`, ...).
     pub kind: String,
-    /// The kind's business key (order number, invoice number, ...), what search finds.
+    /// The kind's business key (order number, invoice number, `warehouse_id|as_of`, ...), what search finds.
     pub business_key: Option<String>,
     /// The source the document came in through.
     pub source: String,

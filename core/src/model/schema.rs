@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 use super::{KINDS, Kind};
@@ -78,21 +79,42 @@ impl Schemas {
         if validator.is_valid(doc) {
             return Ok(());
         }
-        let mut violations: Vec<SchemaViolation> = validator
-            .iter_errors(doc)
-            .map(|e| SchemaViolation {
-                path: e.instance_path().as_str().to_string(),
-                message: e.to_string(),
-            })
-            .collect();
+        let mut violations: Vec<SchemaViolation> = validator.iter_errors(doc).flat_map(|e| violations_of(&e)).collect();
         // The deepest pointer names the field most precisely ("/lines/0/unit_price" rather
         // than "/lines"); keep the order stable otherwise.
-        violations.sort_by_key(|v| std::cmp::Reverse(v.path.matches('/').count()));
+        violations.sort_by_key(|v| std::cmp::Reverse(depth(&v.path)));
         Err(SchemaError {
             kind: kind.name(),
             violations,
         })
     }
+}
+
+/// The violations one error stands for. An optional struct is `anyOf: [{$ref}, {type: null}]`,
+/// and a bad field inside it fails the whole `anyOf` at the struct's pointer; when exactly one
+/// branch got deeper than that, the document was meant for that branch, and its errors name the
+/// field (`/invoices/amount` rather than `/invoices`).
+fn violations_of(error: &jsonschema::ValidationError<'_>) -> Vec<SchemaViolation> {
+    let path = error.instance_path().as_str();
+    if let ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } = error.kind() {
+        let level = depth(path);
+        let mut deeper = context
+            .iter()
+            .map(|branch| branch.iter().flat_map(|e| violations_of(e)).collect::<Vec<_>>())
+            .filter(|branch| branch.iter().any(|v| depth(&v.path) > level));
+        if let (Some(branch), None) = (deeper.next(), deeper.next()) {
+            return branch;
+        }
+    }
+    vec![SchemaViolation {
+        path: path.to_string(),
+        message: error.to_string(),
+    }]
+}
+
+/// How many levels down a JSON pointer reaches.
+fn depth(pointer: &str) -> usize {
+    pointer.matches('/').count()
 }
 
 #[cfg(test)]
@@ -130,6 +152,15 @@ mod tests {
                 path.display()
             );
         }
+        // A schema left behind by a renamed or removed kind would still look like a contract.
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let kind = name.strip_suffix(".schema.json");
+            assert!(
+                kind.is_some_and(|k| Kind::by_name(k).is_some()),
+                "schemas/{name} belongs to no kind: remove it"
+            );
+        }
     }
 
     #[test]
@@ -145,6 +176,15 @@ mod tests {
         doc["lines"][0]["unit_price"] = json!(36.5);
         let err = schemas.validate(Kind::by_name("order").unwrap(), &doc).unwrap_err();
         assert_eq!(err.path(), "/lines/0/unit_price");
+    }
+
+    #[test]
+    fn a_bad_field_in_an_optional_struct_is_refused_at_the_field() {
+        let schemas = Schemas::compile();
+        let mut doc = order();
+        doc["bill_to"] = json!({"city": "成都", "country": "China"});
+        let err = schemas.validate(Kind::by_name("order").unwrap(), &doc).unwrap_err();
+        assert_eq!(err.path(), "/bill_to/country");
     }
 
     #[test]

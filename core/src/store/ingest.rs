@@ -35,6 +35,10 @@ impl MessageStatus {
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub id: Uuid,
+    /// The input this message came from: its own id for the first (or only) message of an
+    /// input, which stores the raw bytes and the idempotency key; the first one's id for the
+    /// others of a split input, which are stored only when the first one is.
+    pub input_id: Uuid,
     pub source: String,
     pub partner: String,
     pub status: MessageStatus,
@@ -130,6 +134,19 @@ impl Store {
             };
         }
 
+        // The other messages of a split input follow their first one (which holds the input):
+        // stored with it, or answered as duplicates with it.
+        let mut leader = 0;
+        for i in 0..batch.len() {
+            if batch[i].input_id == batch[i].id {
+                leader = i;
+            } else if batch[leader].id == batch[i].input_id
+                && let Committed::Duplicate(id) = answers[leader]
+            {
+                answers[i] = Committed::Duplicate(id);
+            }
+        }
+
         let stored: Vec<&NewMessage> = batch
             .iter()
             .zip(&answers)
@@ -138,27 +155,30 @@ impl Store {
             .collect();
         for chunk in stored.chunks(CHUNK) {
             let mut statements: Vec<(String, Vec<Value>)> = Vec::with_capacity(3);
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
-            for m in chunk {
-                values.extend([
-                    m.id.to_string().into(),
-                    m.source.clone().into(),
-                    m.received_at.into(),
-                    m.raw.to_vec().into(),
-                ]);
+            let inputs: Vec<&&NewMessage> = chunk.iter().filter(|m| m.input_id == m.id).collect();
+            if !inputs.is_empty() {
+                let mut values: Vec<Value> = Vec::with_capacity(inputs.len() * 4);
+                for m in &inputs {
+                    values.extend([
+                        m.id.to_string().into(),
+                        m.source.clone().into(),
+                        m.received_at.into(),
+                        m.raw.to_vec().into(),
+                    ]);
+                }
+                statements.push((
+                    format!(
+                        "INSERT INTO inputs (id, source, received_at, raw) VALUES {}",
+                        value_rows(inputs.len(), 4)
+                    ),
+                    values,
+                ));
             }
-            statements.push((
-                format!(
-                    "INSERT INTO inputs (id, source, received_at, raw) VALUES {}",
-                    value_rows(chunk.len(), 4)
-                ),
-                values,
-            ));
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * MESSAGE_COLS);
             for m in chunk {
                 values.extend([
                     m.id.to_string().into(),
-                    m.id.to_string().into(),
+                    m.input_id.to_string().into(),
                     m.kind.clone().into(),
                     m.business_key.clone().into(),
                     m.source.clone().into(),

@@ -7,7 +7,7 @@ pub(super) struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial)]
+        vec![Box::new(Initial), Box::new(SplitInputs)]
     }
 }
 
@@ -102,6 +102,26 @@ impl MigrationTrait for Initial {
         for stmt in ddl.split(';').map(str::trim).filter(|s| !s.is_empty()) {
             db.execute_unprepared(stmt).await?;
         }
+        Ok(())
+    }
+}
+
+/// Messages split from one input are found from each other through their input.
+struct SplitInputs;
+
+impl MigrationName for SplitInputs {
+    fn name(&self) -> &str {
+        "m20261126_000001_split_inputs"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SplitInputs {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("CREATE INDEX messages_input ON messages (input_id)")
+            .await?;
         Ok(())
     }
 }

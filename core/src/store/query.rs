@@ -60,7 +60,12 @@ pub struct MessageDetail {
     pub schema_version: Option<i64>,
     /// The refusal, for rejected messages.
     pub error: Option<serde_json::Value>,
-    /// The raw input as text (lossy UTF-8).
+    /// The input the message came from (its own id unless the input was split).
+    pub input_id: String,
+    /// Every message made from that input, in order, this one included: more than one when
+    /// the mapping split the input (several transaction sets, statement entries, ...).
+    pub input_messages: Vec<String>,
+    /// The raw input as text (lossy UTF-8), kept once per input.
     pub raw: String,
     pub document: Option<serde_json::Value>,
     pub routes: serde_json::Value,
@@ -108,7 +113,7 @@ impl Store {
     pub async fn message_detail(&self, id: &str) -> Result<Option<MessageDetail>, StoreError> {
         let d = self.dialect;
         let sql = format!(
-            "SELECT {SUMMARY_FIELDS}, m.schema_version, m.error, m.document, m.routes, i.raw \
+            "SELECT {SUMMARY_FIELDS}, m.schema_version, m.error, m.document, m.routes, m.input_id, i.raw \
              FROM messages m JOIN inputs i ON i.id = m.input_id WHERE m.id = ?"
         );
         let rows = d.all(&self.db, &sql, vec![id.into()]).await?;
@@ -118,6 +123,17 @@ impl Store {
             Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
         };
         let raw: Vec<u8> = get(r, "raw")?;
+        let input_id: String = get(r, "input_id")?;
+        let input_messages = d
+            .all(
+                &self.db,
+                "SELECT id FROM messages WHERE input_id = ? ORDER BY id",
+                vec![input_id.clone().into()],
+            )
+            .await?
+            .iter()
+            .map(|r| get::<String>(r, "id"))
+            .collect::<Result<Vec<_>, _>>()?;
         let deliveries = self.deliveries_of(id).await?;
         let mut attempts_by: std::collections::HashMap<String, Vec<AttemptRow>> = std::collections::HashMap::new();
         if !deliveries.is_empty() {
@@ -148,6 +164,8 @@ impl Store {
             message: summary(r)?,
             schema_version: get(r, "schema_version")?,
             error: json("error")?,
+            input_id,
+            input_messages,
             raw: String::from_utf8_lossy(&raw).into_owned(),
             document: json("document")?,
             routes: json("routes")?.unwrap_or(serde_json::Value::Array(Vec::new())),
