@@ -10,11 +10,17 @@ use vrl::compiler::state::RuntimeState;
 use vrl::compiler::{Function, Program, TargetValue, TargetValueRef, TimeZone};
 use vrl::value::{Secrets, Value as VrlValue};
 
+mod decimal;
+
 /// The functions mappings may call: `stdlib-base` only, so no network, environment or file
-/// access from a mapping.
+/// access from a mapping, plus the hub's exact decimal arithmetic (see [`decimal`]).
 fn functions() -> &'static [Box<dyn Function>] {
     static FNS: OnceLock<Vec<Box<dyn Function>>> = OnceLock::new();
-    FNS.get_or_init(vrl::stdlib::all)
+    FNS.get_or_init(|| {
+        let mut all = vrl::stdlib::all();
+        all.extend(decimal::all());
+        all
+    })
 }
 
 /// A program that does not compile, with VRL's diagnostics rendered (line, column, caret).
