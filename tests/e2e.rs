@@ -21,3 +21,5 @@ mod postgres;
 mod split;
 #[path = "e2e/support.rs"]
 mod support;
+#[path = "e2e/xml.rs"]
+mod xml;

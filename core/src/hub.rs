@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use channelhub_formats::DecodeOptions;
+use channelhub_formats::{DecodeOptions, EncodeOptions};
 use secrecy::SecretString;
 use tokio::task::JoinHandle;
 
@@ -122,6 +122,13 @@ impl Plan {
                         format: s.format,
                         kind,
                         mapping,
+                        decode: DecodeOptions {
+                            max_depth: config.ingest.max_depth,
+                            max_size: config.ingest.max_body.0,
+                            xml_repeated: s.decode.xml_repeated.clone(),
+                            strict: s.decode.strict,
+                            ..DecodeOptions::default()
+                        },
                         transport: s.transport.clone(),
                     }),
                 );
@@ -141,11 +148,19 @@ impl Plan {
                     }
                 },
             };
+            let encode = match encode_options(s) {
+                Ok(encode) => encode,
+                Err((path, message)) => {
+                    err(format!("{at}.{path}"), message);
+                    continue;
+                }
+            };
             match connectors.build_sink(name, s) {
                 Ok(sink) => sinks.push(SinkRuntime {
                     name: name.clone(),
                     sink,
                     format: s.format,
+                    encode,
                     mapping,
                     timeout: s.timeout.0,
                     ordered: s.ordered,
@@ -224,7 +239,6 @@ pub struct Hub {
     sources: HashMap<String, Arc<SourceRuntime>>,
     router: Router,
     schemas: Schemas,
-    decode: DecodeOptions,
     store: Store,
     committer: Committer,
     dispatcher: Arc<Dispatcher>,
@@ -256,17 +270,11 @@ impl Hub {
         let handles = dispatcher.start();
         let sink_names: Vec<String> = plan.config.sinks.keys().cloned().collect();
         let reporter = tokio::spawn(report_queue_depth(store.clone(), sink_names));
-        let decode = DecodeOptions {
-            max_depth: plan.config.ingest.max_depth,
-            max_size: plan.config.ingest.max_body.0,
-            ..DecodeOptions::default()
-        };
         let hub = Arc::new(Hub {
             config: plan.config,
             sources: plan.sources,
             router: plan.router,
             schemas: plan.schemas,
-            decode,
             store,
             committer,
             dispatcher,
@@ -303,7 +311,6 @@ impl Hub {
             schemas: &self.schemas,
             router: &self.router,
             is_ordered: &is_ordered,
-            decode: &self.decode,
         }
         .ingest(src, req)
         .await
@@ -387,4 +394,36 @@ fn join(at: &str, p: &str) -> String {
 
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map_or_else(|_| "hub".to_string(), |h| h.trim().to_string())
+}
+
+/// A sink's encoder options from its `encode:` block. XML order rules come from
+/// `encode.xml_order`, or else from `<mapping>.xml-order` beside the sink's mapping when that
+/// file exists (shipped mappings carry one, as their schemas fix element order).
+fn encode_options(s: &crate::config::SinkConfig) -> Result<EncodeOptions, (String, String)> {
+    let order_file = match (&s.encode.xml_order, &s.mapping) {
+        (Some(path), _) => Some((path.clone(), "encode.xml_order")),
+        (None, Some(mapping)) => Some((mapping.with_extension("xml-order"), "mapping")).filter(|(p, _)| p.is_file()),
+        (None, None) => None,
+    };
+    let xml_order = match order_file {
+        None => Vec::new(),
+        Some((path, key)) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| (key.to_owned(), format!("cannot read {}: {e}", path.display())))?;
+            channelhub_formats::parse_xml_order(&text)
+                .map_err(|e| (key.to_owned(), format!("{}: {e}", path.display())))?
+        }
+    };
+    Ok(EncodeOptions {
+        pretty: s.encode.pretty,
+        xml_namespaces: s
+            .encode
+            .xml_namespaces
+            .iter()
+            .map(|(p, u)| (p.clone(), u.clone()))
+            .collect(),
+        xml_doctype: s.encode.xml_doctype.clone(),
+        xml_order,
+        ..EncodeOptions::default()
+    })
 }

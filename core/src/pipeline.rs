@@ -26,6 +26,8 @@ pub struct SourceRuntime {
     pub format: Format,
     pub kind: Kind,
     pub mapping: Mapping,
+    /// Limits and hints for decoding the body.
+    pub decode: DecodeOptions,
     /// Transport-specific settings, for the connector.
     pub transport: serde_yaml_ng::Mapping,
 }
@@ -230,7 +232,6 @@ pub(crate) struct Pipeline<'a> {
     pub schemas: &'a crate::model::Schemas,
     pub router: &'a crate::routing::Router,
     pub is_ordered: &'a (dyn Fn(&str) -> bool + Sync),
-    pub decode: &'a DecodeOptions,
 }
 
 impl Pipeline<'_> {
@@ -324,7 +325,7 @@ impl Pipeline<'_> {
     /// key) for the first, and the returned followers, linked to it, for the others. Every
     /// document is validated before anything is filled in, so a refusal records a clean `msg`.
     fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Vec<NewMessage>, IngestError> {
-        let decoded = channelhub_formats::decode(src.format, body, self.decode).map_err(IngestError::Decode)?;
+        let decoded = channelhub_formats::decode(src.format, body, &src.decode).map_err(IngestError::Decode)?;
         let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
         let not_object = |got| {
             IngestError::Mapping(MappingError::NotAnObject {

@@ -33,6 +33,7 @@ use serde_json::Value;
 
 pub use csv::{CsvEncoding, CsvEscape, CsvLineEnding, CsvOptions};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, SegmentPosition, UnknownFormat};
+pub use xml::parse_xml_order;
 
 /// A wire format the hub can decode and encode.
 ///

@@ -151,9 +151,17 @@ pub struct SinkSpec {
     pub ordered: bool,
     pub max_attempts: u32,
     pub timeout: String,
+    /// More YAML keys for the sink, as written under it (`format`, `mapping`, `encode`, ...).
+    pub extra: Vec<String>,
 }
 
 impl SinkSpec {
+    /// Adds `key: value` (YAML, one line) to the sink; `format` replaces the default `json`.
+    pub fn with(mut self, key: &str, value: &str) -> Self {
+        self.extra.push(format!("{key}: {value}"));
+        self
+    }
+
     /// An unordered sink with 5 attempts, 100 ms to 1 s backoff and a 5 s timeout.
     pub fn new(name: &str, url: String) -> Self {
         Self {
@@ -162,6 +170,7 @@ impl SinkSpec {
             ordered: false,
             max_attempts: 5,
             timeout: "5s".to_owned(),
+            extra: Vec::new(),
         }
     }
 
@@ -211,11 +220,30 @@ pub struct HubSpec {
     pub routes: Vec<RouteSpec>,
     /// The source's VRL mapping, when not the Yonyou order mapping.
     pub mapping: Option<String>,
+    /// The source's format, when not `json`.
+    pub source_format: Option<String>,
+    /// More YAML keys for the source (`decode: {...}`).
+    pub source_extra: Vec<String>,
+    /// Files written into the hub's folder before it starts (name, text).
+    pub files: Vec<(String, String)>,
 }
 
 impl HubSpec {
     pub fn mapping(mut self, vrl: &str) -> Self {
         self.mapping = Some(vrl.to_owned());
+        self
+    }
+
+    /// Writes `text` as `name` in the hub's folder (config paths are relative to it).
+    pub fn file(mut self, name: &str, text: &str) -> Self {
+        self.files.push((name.to_owned(), text.to_owned()));
+        self
+    }
+
+    /// The source reads `format` with these extra keys (YAML lines under the source).
+    pub fn source(mut self, format: &str, extra: &[&str]) -> Self {
+        self.source_format = Some(format.to_owned());
+        self.source_extra = extra.iter().map(|e| (*e).to_owned()).collect();
         self
     }
 
@@ -237,18 +265,30 @@ impl HubSpec {
              store: {store}\n\
              admin_tokens: [\"{ADMIN_TOKEN}\"]\n\
              partners:\n  {PARTNER}:\n    auth:\n      bearer: [\"{ERP_TOKEN}\"]\n\
-             sources:\n  {SOURCE}:\n    type: http\n    partner: {PARTNER}\n    format: json\n    \
+             sources:\n  {SOURCE}:\n    type: http\n    partner: {PARTNER}\n    format: {}\n    \
              mapping: {}\n    kind: order\n",
+            self.source_format.as_deref().unwrap_or("json"),
             mapping.display()
         );
+        for e in &self.source_extra {
+            let _ = writeln!(y, "    {e}");
+        }
         y.push_str("sinks:\n");
         for s in &self.sinks {
+            let format = if s.extra.iter().any(|e| e.starts_with("format:")) {
+                ""
+            } else {
+                "    format: json\n"
+            };
             let _ = write!(
                 y,
-                "  {}:\n    type: http\n    url: {}\n    format: json\n    timeout: {}\n    \
+                "  {}:\n    type: http\n    url: {}\n{format}    timeout: {}\n    \
                  ordered: {}\n    retry: {{max_attempts: {}, initial_backoff: 100ms, max_backoff: 1s}}\n",
                 s.name, s.url, s.timeout, s.ordered, s.max_attempts
             );
+            for e in &s.extra {
+                let _ = writeln!(y, "    {e}");
+            }
         }
         y.push_str("routes:\n");
         for r in &self.routes {
@@ -353,6 +393,9 @@ impl Hub {
         let config = workdir.write(&format!("{name}.yaml"), &text);
         if let Some(vrl) = &spec.mapping {
             workdir.write("order-in.vrl", vrl);
+        }
+        for (name, text) in &spec.files {
+            workdir.write(name, text);
         }
         let log = workdir.path().join(format!("{name}.log"));
         let mut hub = Self {

@@ -10,8 +10,8 @@ use serde_yaml_ng::{Mapping, Value};
 use super::error::{ConfigError, ConfigErrors};
 use super::expand_env;
 use super::raw::{
-    Config, DispatcherConfig, IngestConfig, PartnerConfig, RouteConfig, SINK_KEYS, SOURCE_KEYS, SinkCommon, SinkConfig,
-    SourceCommon, SourceConfig, TopLevel,
+    Config, DispatcherConfig, EncodeConfig, IngestConfig, PartnerConfig, RouteConfig, SINK_KEYS, SOURCE_KEYS,
+    SinkCommon, SinkConfig, SourceCommon, SourceConfig, TopLevel,
 };
 
 /// A parsed config and the problems found while parsing (which make it unusable when present).
@@ -72,6 +72,7 @@ pub fn load_str(path: &Path, text: &str, env: impl Fn(&str) -> Option<String>) -
                     format: c.format,
                     mapping: base_dir.join(c.mapping),
                     kind: c.kind,
+                    decode: c.decode,
                     transport,
                 },
             );
@@ -99,6 +100,10 @@ pub fn load_str(path: &Path, text: &str, env: impl Fn(&str) -> Option<String>) -
                     ordered: c.ordered,
                     concurrency: c.concurrency,
                     retry: c.retry,
+                    encode: EncodeConfig {
+                        xml_order: c.encode.xml_order.map(|p| base_dir.join(p)),
+                        ..c.encode
+                    },
                     transport,
                 },
             );

@@ -134,8 +134,24 @@ pub struct SourceConfig {
     pub mapping: PathBuf,
     /// Canonical kind the mapping must produce.
     pub kind: String,
+    /// How the body is decoded beyond its format.
+    pub decode: DecodeConfig,
     /// Transport-specific keys, parsed by the connector.
     pub transport: serde_yaml_ng::Mapping,
+}
+
+/// A source's decoding options (`decode:`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeConfig {
+    /// XML: element local names that are always arrays, so one `InvoiceLine` and three have the
+    /// same shape for the mapping.
+    #[serde(default)]
+    pub xml_repeated: Vec<String>,
+    /// X12 and EDIFACT: refuse (400) an interchange whose trailer counts or control numbers
+    /// disagree, instead of accepting it with warnings in the tree.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 #[derive(Deserialize)]
@@ -146,8 +162,10 @@ pub(super) struct SourceCommon {
     pub format: Format,
     pub mapping: PathBuf,
     pub kind: String,
+    #[serde(default)]
+    pub decode: DecodeConfig,
 }
-pub(super) const SOURCE_KEYS: &[&str] = &["type", "partner", "format", "mapping", "kind"];
+pub(super) const SOURCE_KEYS: &[&str] = &["type", "partner", "format", "mapping", "kind", "decode"];
 
 /// A sink: where documents go out, how they are mapped, encoded and retried.
 #[derive(Debug)]
@@ -166,8 +184,30 @@ pub struct SinkConfig {
     pub concurrency: usize,
     /// Retry policy.
     pub retry: RetryConfig,
+    /// How the body is encoded beyond its format.
+    pub encode: EncodeConfig,
     /// Transport-specific keys, parsed by the connector.
     pub transport: serde_yaml_ng::Mapping,
+}
+
+/// A sink's encoding options (`encode:`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncodeConfig {
+    /// Indent the output.
+    #[serde(default)]
+    pub pretty: bool,
+    /// XML: namespace declarations on the root element, prefix -> URI (`""` is the default
+    /// namespace).
+    #[serde(default)]
+    pub xml_namespaces: BTreeMap<String, String>,
+    /// XML: a document type declaration to write (cXML: `cXML SYSTEM "http://xml.cxml.org/..."`).
+    #[serde(default)]
+    pub xml_doctype: Option<String>,
+    /// XML: a file of child-order rules (`Element: Child1 Child2`). Without it, the file
+    /// `<mapping>.xml-order` beside the sink's mapping is used when it exists.
+    #[serde(default)]
+    pub xml_order: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +226,8 @@ pub(super) struct SinkCommon {
     pub concurrency: usize,
     #[serde(default)]
     pub retry: RetryConfig,
+    #[serde(default)]
+    pub encode: EncodeConfig,
 }
 pub(super) const SINK_KEYS: &[&str] = &[
     "type",
@@ -195,6 +237,7 @@ pub(super) const SINK_KEYS: &[&str] = &[
     "ordered",
     "concurrency",
     "retry",
+    "encode",
 ];
 
 fn default_format() -> Format {

@@ -30,6 +30,8 @@ pub struct SinkRuntime {
     pub name: String,
     pub sink: Arc<dyn Sink>,
     pub format: Format,
+    /// Encoder options (XML namespaces, element order, doctype; pretty output).
+    pub encode: EncodeOptions,
     pub mapping: Option<Mapping>,
     pub timeout: Duration,
     pub ordered: bool,
@@ -450,7 +452,7 @@ fn prepare(rt: &SinkRuntime, c: &Claimed) -> Result<Outbound, String> {
             Some(m) => m.run_json(doc).map_err(|e| e.to_string())?,
             None => doc,
         };
-        Bytes::from(channelhub_formats::encode(rt.format, &doc, &EncodeOptions::default()).map_err(|e| e.to_string())?)
+        Bytes::from(channelhub_formats::encode(rt.format, &doc, &rt.encode).map_err(|e| e.to_string())?)
     };
     Ok(Outbound {
         delivery_id: c.id,
