@@ -21,5 +21,7 @@ mod postgres;
 mod split;
 #[path = "e2e/support.rs"]
 mod support;
+#[path = "e2e/x12_out.rs"]
+mod x12_out;
 #[path = "e2e/xml.rs"]
 mod xml;

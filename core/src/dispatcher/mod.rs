@@ -2,6 +2,7 @@
 //! them through the sink's connector, and records every attempt. It alone owns retries, backoff
 //! and dead-lettering; connectors only classify outcomes.
 
+mod envelope;
 mod retry;
 mod sink;
 mod worker;

@@ -13,7 +13,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::{Instrument, debug, debug_span, warn};
 
-use super::{Outbound, RetryPolicy, SendResult, Sink};
+use super::{Outbound, RetryPolicy, SendResult, Sink, envelope};
 use crate::config::DispatcherConfig;
 use crate::mapping::Mapping;
 use crate::store::{Claimed, Lease, Outcome, OutcomeRecord, Store};
@@ -313,8 +313,23 @@ impl Dispatcher {
         let started_at = now_micros();
         let t0 = Instant::now();
         let attempt = c.attempt_count + 1;
-        let result = match prepare(&s.rt, c) {
-            Err(error) => SendResult::Permanent { status: None, error },
+        // X12 and EDIFACT interchanges get their control number from the store (the same one on
+        // every attempt); a store failure is worth a retry.
+        let control = if envelope::numbered(s.rt.format) {
+            self.store.control_number(&s.rt.name, &c.id.to_string()).await.map(Some)
+        } else {
+            Ok(None)
+        };
+        let prepared = match control {
+            Ok(n) => prepare(&s.rt, c, n).map_err(|error| SendResult::Permanent { status: None, error }),
+            Err(e) => Err(SendResult::Retryable {
+                status: None,
+                error: format!("cannot assign a control number: {e}"),
+                retry_after: None,
+            }),
+        };
+        let result = match prepared {
+            Err(refused) => refused,
             Ok(out) => match tokio::time::timeout(s.rt.timeout, s.rt.sink.send(out)).await {
                 Ok(r) => r,
                 Err(_) => SendResult::Retryable {
@@ -442,16 +457,19 @@ impl Dispatcher {
 
 /// The body for one delivery: the canonical JSON as stored when the sink wants it as is,
 /// otherwise the outbound mapping's result encoded in the sink's format.
-fn prepare(rt: &SinkRuntime, c: &Claimed) -> Result<Outbound, String> {
+fn prepare(rt: &SinkRuntime, c: &Claimed, control_number: Option<i64>) -> Result<Outbound, String> {
     let body = if rt.mapping.is_none() && rt.format == Format::Json {
         Bytes::from(c.document.clone().into_bytes())
     } else {
         let doc: serde_json::Value =
             serde_json::from_str(&c.document).map_err(|e| format!("stored document unreadable: {e}"))?;
-        let doc = match &rt.mapping {
+        let mut doc = match &rt.mapping {
             Some(m) => m.run_json(doc).map_err(|e| e.to_string())?,
             None => doc,
         };
+        if let Some(n) = control_number {
+            envelope::fill(rt.format, &mut doc, n)?;
+        }
         Bytes::from(channelhub_formats::encode(rt.format, &doc, &rt.encode).map_err(|e| e.to_string())?)
     };
     Ok(Outbound {

@@ -7,7 +7,7 @@ pub(super) struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(SplitInputs)]
+        vec![Box::new(Initial), Box::new(SplitInputs), Box::new(ControlNumbers)]
     }
 }
 
@@ -121,6 +121,34 @@ impl MigrationTrait for SplitInputs {
         manager
             .get_connection()
             .execute_unprepared("CREATE INDEX messages_input ON messages (input_id)")
+            .await?;
+        Ok(())
+    }
+}
+
+/// Interchange control numbers: one counter per sink, and the number each delivery was given
+/// (so that a retry resends the same interchange).
+struct ControlNumbers;
+
+impl MigrationName for ControlNumbers {
+    fn name(&self) -> &str {
+        "m20261126_000002_control_numbers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for ControlNumbers {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let int = match manager.get_database_backend() {
+            DbBackend::Postgres => "BIGINT",
+            _ => "INTEGER",
+        };
+        let db = manager.get_connection();
+        db.execute_unprepared(&format!(
+            "CREATE TABLE control_numbers (counter TEXT PRIMARY KEY, last {int} NOT NULL)"
+        ))
+        .await?;
+        db.execute_unprepared(&format!("ALTER TABLE deliveries ADD COLUMN control_number {int}"))
             .await?;
         Ok(())
     }

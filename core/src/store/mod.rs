@@ -3,6 +3,7 @@
 //! statements where the dialects differ are chosen by `Dialect`.
 
 mod connect;
+mod control;
 mod deliveries;
 mod ingest;
 mod migration;

@@ -1,0 +1,133 @@
+//! Control numbers for outbound X12 and EDIFACT interchanges. Outbound mappings leave them out;
+//! at delivery the interchange gets the number the store assigned to the delivery (one counter
+//! per sink, never reused, kept across retries), its group the same number, and its transaction
+//! sets or messages are numbered 1, 2, ... inside it. Numbers a mapping did set are kept.
+
+use channelhub_formats::Format;
+use serde_json::{Value, json};
+
+/// The largest X12 interchange control number (ISA13 has nine digits).
+const X12_MAX: i64 = 999_999_999;
+
+/// Whether deliveries in `format` need a control number.
+pub(super) fn numbered(format: Format) -> bool {
+    matches!(format, Format::X12 | Format::Edifact)
+}
+
+/// Fills the missing control numbers of the interchange tree `doc` with `n`.
+///
+/// # Errors
+/// A tree that is not one interchange (numbers are given per delivery), more than one
+/// functional group without numbers, or `n` beyond what the standard's field can hold.
+pub(super) fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String> {
+    let (group_key, number_key, items_key, item_number) = match format {
+        Format::X12 => ("groups", "control_number", "transactions", "control_number"),
+        Format::Edifact => ("groups", "control_reference", "messages", "message_reference"),
+        _ => return Ok(()),
+    };
+    let Some(interchanges) = doc.get_mut("interchanges").and_then(Value::as_array_mut) else {
+        return Err("the outbound tree has no `interchanges` array".into());
+    };
+    let [interchange] = interchanges.as_mut_slice() else {
+        return Err(format!(
+            "an outbound delivery carries one interchange, the mapping produced {}",
+            interchanges.len()
+        ));
+    };
+    let Some(interchange) = interchange.as_object_mut() else {
+        return Err("`interchanges[0]` is not an object".into());
+    };
+    let isa = match format {
+        Format::X12 if n > X12_MAX => return Err(format!("control number {n} exceeds ISA13's nine digits")),
+        Format::X12 => json!(format!("{n:09}")),
+        _ => json!(n.to_string()),
+    };
+    interchange.entry(number_key).or_insert(isa);
+    let mut next = 1;
+    let mut number_items = |items: Option<&mut Value>| {
+        for item in items.and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(item) = item.as_object_mut() {
+                let value = match format {
+                    Format::X12 => json!(format!("{next:04}")),
+                    _ => json!(next.to_string()),
+                };
+                item.entry(item_number).or_insert(value);
+                next += 1;
+            }
+        }
+    };
+    match interchange.get_mut(group_key).and_then(Value::as_array_mut) {
+        Some(groups) => {
+            let unnumbered = groups.iter().filter(|g| g.get(number_key).is_none()).count();
+            if unnumbered > 1 {
+                return Err(format!(
+                    "{unnumbered} functional groups without control numbers: give them in the mapping"
+                ));
+            }
+            for group in groups.iter_mut().filter_map(Value::as_object_mut) {
+                group.entry(number_key).or_insert(json!(n.to_string()));
+                number_items(group.get_mut(items_key));
+            }
+        }
+        None => number_items(interchange.get_mut(items_key)),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn x12_interchange_group_and_sets_are_numbered() {
+        let mut doc = json!({"interchanges": [{"sender_id": "A", "groups": [{"functional_id": "PO",
+            "transactions": [{"set_id": "850"}, {"set_id": "850", "control_number": "0777"}, {"set_id": "850"}]}]}]});
+        fill(Format::X12, &mut doc, 42).unwrap();
+        let i = &doc["interchanges"][0];
+        assert_eq!(i["control_number"], "000000042");
+        assert_eq!(i["groups"][0]["control_number"], "42");
+        let sets: Vec<&Value> = i["groups"][0]["transactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| &t["control_number"])
+            .collect();
+        assert_eq!(sets, [&json!("0001"), &json!("0777"), &json!("0003")]);
+        assert!(fill(Format::X12, &mut json!({"interchanges": [{}]}), 1_000_000_000).is_err());
+    }
+
+    #[test]
+    fn edifact_messages_are_numbered_without_groups() {
+        let mut doc = json!({"interchanges": [{"messages": [{"message_type": "ORDERS"}, {"message_type": "ORDERS"}]}]});
+        fill(Format::Edifact, &mut doc, 7).unwrap();
+        assert_eq!(doc["interchanges"][0]["control_reference"], "7");
+        assert_eq!(doc["interchanges"][0]["messages"][1]["message_reference"], "2");
+    }
+
+    #[test]
+    fn trees_that_cannot_be_numbered_say_why() {
+        let two = json!({"interchanges": [{}, {}]});
+        assert!(
+            fill(Format::X12, &mut two.clone(), 1)
+                .unwrap_err()
+                .contains("one interchange")
+        );
+        let groups = json!({"interchanges": [{"groups": [{}, {}]}]});
+        assert!(
+            fill(Format::X12, &mut groups.clone(), 1)
+                .unwrap_err()
+                .contains("2 functional groups")
+        );
+        assert!(
+            fill(Format::Edifact, &mut json!({"x": 1}), 1)
+                .unwrap_err()
+                .contains("interchanges")
+        );
+        // JSON and XML trees are left alone.
+        let mut doc = json!({"a": 1});
+        fill(Format::Json, &mut doc, 1).unwrap();
+        assert_eq!(doc, json!({"a": 1}));
+    }
+}
