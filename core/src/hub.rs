@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use channelhub_formats::{DecodeOptions, EncodeOptions};
+use channelhub_formats::{DecodeOptions, EncodeOptions, Format};
 use secrecy::SecretString;
 use tokio::task::JoinHandle;
 
@@ -112,6 +112,31 @@ impl Plan {
                     None
                 }
             };
+            if let Some(ack) = &s.ack {
+                match config.sinks.get(&ack.sink) {
+                    None => err(
+                        format!("{at}.ack.sink"),
+                        format!(
+                            "unknown sink `{}`{}",
+                            ack.sink,
+                            suggest(&ack.sink, config.sinks.keys().map(String::as_str))
+                        ),
+                    ),
+                    Some(_) if s.format != Format::X12 => err(
+                        format!("{at}.ack"),
+                        format!(
+                            "acknowledgements are sent for X12 sources (997); this source reads {} \
+                             (EDIFACT CONTRL is not implemented yet)",
+                            s.format
+                        ),
+                    ),
+                    Some(sink) if sink.format != Format::X12 || sink.mapping.is_some() => err(
+                        format!("{at}.ack.sink"),
+                        format!("sink `{}` must have format x12 and no mapping to carry 997s", ack.sink),
+                    ),
+                    Some(_) => {}
+                }
+            }
             if let (Some(kind), Some(mapping)) = (kind, mapping) {
                 sources.insert(
                     name.clone(),
@@ -129,6 +154,7 @@ impl Plan {
                             strict: s.decode.strict,
                             ..DecodeOptions::default()
                         },
+                        ack_sink: s.ack.as_ref().map(|a| a.sink.clone()),
                         transport: s.transport.clone(),
                     }),
                 );

@@ -1,6 +1,7 @@
 //! channelhub-core: the canonical model, configuration, mapping engine, routing, durable store,
 //! ingest pipeline and dispatcher. It knows no wire protocol: connectors bring the transports.
 
+pub mod ack;
 pub mod config;
 pub mod dispatcher;
 pub mod fixtures;

@@ -28,6 +28,8 @@ pub struct SourceRuntime {
     pub mapping: Mapping,
     /// Limits and hints for decoding the body.
     pub decode: DecodeOptions,
+    /// The sink that X12 functional acknowledgements (997) go to, when configured.
+    pub ack_sink: Option<String>,
     /// Transport-specific settings, for the connector.
     pub transport: serde_yaml_ng::Mapping,
 }
@@ -326,6 +328,18 @@ impl Pipeline<'_> {
     /// document is validated before anything is filled in, so a refusal records a clean `msg`.
     fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Vec<NewMessage>, IngestError> {
         let decoded = channelhub_formats::decode(src.format, body, &src.decode).map_err(IngestError::Decode)?;
+        let ack = match &src.ack_sink {
+            Some(sink) if src.format == Format::X12 => {
+                let now = chrono::Utc::now();
+                let (yymmdd, ccyymmdd, hhmm) = (
+                    now.format("%y%m%d").to_string(),
+                    now.format("%Y%m%d").to_string(),
+                    now.format("%H%M").to_string(),
+                );
+                crate::ack::x12_997(&decoded, (&yymmdd, &ccyymmdd, &hhmm)).map(|tree| (sink, tree))
+            }
+            _ => None,
+        };
         let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
         let not_object = |got| {
             IngestError::Mapping(MappingError::NotAnObject {
@@ -392,6 +406,31 @@ impl Pipeline<'_> {
             target.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
             target.status = status;
             target.deliveries = deliveries;
+        }
+        // The acknowledgement is one more message of the input: its own history and delivery.
+        if let Some((sink, tree)) = ack {
+            let acknowledged = tree["interchanges"][0]["receiver_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            followers.push(NewMessage {
+                id: Uuid::now_v7(),
+                idempotency_key: None,
+                raw: Bytes::new(),
+                kind: Some("x12_997".into()),
+                business_key: Some(format!("997:{acknowledged}")),
+                schema_version: None,
+                document: Some(tree.to_string()),
+                routes: Some(json!([{"route": "ack", "matched": true, "to": [sink]}]).to_string()),
+                status: MessageStatus::Accepted,
+                deliveries: vec![NewDelivery {
+                    id: Uuid::now_v7(),
+                    ordered: (self.is_ordered)(sink),
+                    sink: sink.clone(),
+                    lease: None,
+                }],
+                ..msg.clone()
+            });
         }
         Ok(followers)
     }

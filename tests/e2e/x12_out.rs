@@ -98,3 +98,101 @@ pub async fn x12_control_numbers(store: &Store) {
     let last = eventually(DEADLINE, || async { isa13s(&partner, "/edi").last().cloned() }).await;
     assert_eq!(last.as_deref(), Some("000000004"));
 }
+
+/// A small 850 -> order mapping, one order per transaction set.
+const IN_850: &str = r#"
+orders = []
+for_each(array!(.interchanges)) -> |_i, ic| {
+    for_each(array!(ic.groups)) -> |_g, group| {
+        for_each(array!(group.transactions)) -> |_t, po| {
+            lines = []
+            for_each(array!(po.PO1_loop)) -> |_l, l| {
+                lines = push(lines, {"line_number": to_int!(l.PO1.PO101), "sku": string!(l.PO1.PO107),
+                    "quantity": to_int!(l.PO1.PO102), "uom": string!(l.PO1.PO103),
+                    "unit_price": to_decimal!(l.PO1.PO104), "amount": decimal_mul!(to_decimal!(l.PO1.PO104), l.PO1.PO102)})
+            }
+            orders = push(orders, {"order_number": string!(po.BEG.BEG03), "order_date": "2026-11-26", "currency": "USD",
+                "buyer": {"id": string!(ic.sender_id), "name": string!(ic.sender_id)},
+                "seller": {"id": string!(ic.receiver_id), "name": string!(ic.receiver_id)},
+                "ship_to": {"name": "DC", "street": ["1 Main St"], "city": "Reno", "country": "US"},
+                "lines": lines, "total_amount": decimal_sum!(map_values(lines) -> |l| { l.amount })})
+        }
+    }
+}
+. = orders
+"#;
+
+const PO_TWO_SETS: &str = "ISA*00*          *00*          *ZZ*DEALER01       *ZZ*BRANDOWNER     *261126*1200*U*00401*000000101*0*P*>~\n\
+GS*PO*DEALER01*BRANDOWNER*20261126*1200*101*X*004010~\n\
+ST*850*0001~\nBEG*00*SA*EDI-PO-1**20261126~\nPO1*1*2*EA*10.25**VP*SKU-1~\nCTT*1~\nSE*5*0001~\n\
+ST*850*0002~\nBEG*00*SA*EDI-PO-2**20261126~\nPO1*1*3*EA*0.1**VP*SKU-2~\nCTT*1~\nSE*5*0002~\n\
+GE*2*101~\nIEA*1*000000101~\n";
+
+/// An X12 850 interchange with two purchase orders becomes two orders delivered to a JSON sink,
+/// and the partner gets a 997 acknowledging both, visible in the input's history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn x12_850_in_becomes_orders_and_a_997_goes_back() {
+    let partner = FakePartner::start().await;
+    let spec = HubSpec::default()
+        .mapping(IN_850)
+        .source("x12", &["ack: {sink: dealer-edi}"])
+        .sink(SinkSpec::new("wms", partner.url("/wms")))
+        .sink(SinkSpec::new("dealer-edi", partner.url("/edi")).with("format", "x12"))
+        .route(RouteSpec::new("orders", &["wms"]));
+    let hub = Hub::start(&spec, &Store::Sqlite).await;
+
+    let reply = hub
+        .post_raw(
+            &format!("/in/{}", crate::support::SOURCE),
+            PO_TWO_SETS.as_bytes().to_vec(),
+            &[("authorization", format!("Bearer {}", crate::support::ERP_TOKEN))],
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.text);
+    let ids = reply.json["message_ids"].as_array().cloned().unwrap_or_default();
+    assert_eq!(ids.len(), 3, "two orders and the 997: {}", reply.text);
+    for id in &ids {
+        hub.wait_deliveries(id.as_str().unwrap_or_default(), "delivered").await;
+    }
+    let orders = partner.requests("/wms");
+    let mut numbers: Vec<String> = orders.iter().filter_map(|r| r.order_number()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["EDI-PO-1", "EDI-PO-2"]);
+    let second = orders
+        .iter()
+        .find(|r| r.order_number().as_deref() == Some("EDI-PO-2"))
+        .map(|r| r.json());
+    assert_eq!(second.map(|d| d["total_amount"].clone()), Some(Value::from("0.3")));
+
+    let acks = partner.requests("/edi");
+    assert_eq!(acks.len(), 1);
+    let strict = DecodeOptions {
+        strict: true,
+        ..DecodeOptions::default()
+    };
+    let tree = channelhub_formats::decode(Format::X12, &acks[0].body, &strict).expect("a valid 997");
+    let i = &tree["interchanges"][0];
+    assert_eq!(
+        (i["sender_id"].as_str(), i["receiver_id"].as_str()),
+        (Some("BRANDOWNER"), Some("DEALER01"))
+    );
+    let fa = &i["groups"][0]["transactions"][0];
+    assert_eq!(fa["set_id"], "997");
+    assert_eq!(fa["AK1"]["AK102"], "101");
+    assert_eq!(fa["AK9"]["AK901"], "A");
+    assert_eq!(fa["AK2_loop"].as_array().map(Vec::len), Some(2));
+
+    // "What happened to EDI-PO-1?": its history names the 997 sent for its input.
+    let found = hub.admin_get("/api/v1/messages?key=EDI-PO-1").await;
+    let id = found.json["messages"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let detail = hub.message(&id).await;
+    let kinds: Vec<String> = {
+        let mut k = Vec::new();
+        for m in detail["input_messages"].as_array().cloned().unwrap_or_default() {
+            let d = hub.message(m.as_str().unwrap_or_default()).await;
+            k.push(d["message"]["kind"].as_str().unwrap_or_default().to_owned());
+        }
+        k
+    };
+    assert_eq!(kinds, ["order", "order", "x12_997"], "{detail}");
+}

@@ -73,6 +73,7 @@ pub fn load_str(path: &Path, text: &str, env: impl Fn(&str) -> Option<String>) -
                     mapping: base_dir.join(c.mapping),
                     kind: c.kind,
                     decode: c.decode,
+                    ack: c.ack,
                     transport,
                 },
             );

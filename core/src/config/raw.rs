@@ -136,8 +136,18 @@ pub struct SourceConfig {
     pub kind: String,
     /// How the body is decoded beyond its format.
     pub decode: DecodeConfig,
+    /// Functional acknowledgements (X12 997) to send back for every accepted input.
+    pub ack: Option<AckConfig>,
     /// Transport-specific keys, parsed by the connector.
     pub transport: serde_yaml_ng::Mapping,
+}
+
+/// A source's acknowledgements (`ack:`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckConfig {
+    /// The sink the acknowledgements go to (the partner's endpoint; format `x12`, no mapping).
+    pub sink: String,
 }
 
 /// A source's decoding options (`decode:`).
@@ -164,8 +174,10 @@ pub(super) struct SourceCommon {
     pub kind: String,
     #[serde(default)]
     pub decode: DecodeConfig,
+    #[serde(default)]
+    pub ack: Option<AckConfig>,
 }
-pub(super) const SOURCE_KEYS: &[&str] = &["type", "partner", "format", "mapping", "kind", "decode"];
+pub(super) const SOURCE_KEYS: &[&str] = &["type", "partner", "format", "mapping", "kind", "decode", "ack"];
 
 /// A sink: where documents go out, how they are mapped, encoded and retried.
 #[derive(Debug)]
