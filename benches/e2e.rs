@@ -4,6 +4,9 @@
 //! Run with `cargo bench --bench e2e`. It prints one table:
 //! - the loopback limit: the same load generator against a trivial HTTP server in this process,
 //!   so the hub's figures can be read as a share of what this machine's loopback allows;
+//! - the forward-only ceiling: a trivial forwarder (axum in, 202, reqwest out to a counting
+//!   sink, one request per order; no decoding, mapping, validation or store), measured end to
+//!   end like the hub: the most any store-and-forward hub on this HTTP stack could do here;
 //! - phase 1 (closed loop, `BENCH_CONC` connections for `BENCH_SECS`): accepted/s, delivered/s end
 //!   to end, p50/p99 accept latency, p50/p99 accept-to-delivered latency (sink receive time
 //!   minus the time the 202 came back, matched by order number), the hub's peak RSS (VmHWM);
@@ -82,6 +85,27 @@ async fn sink(State(log): State<Arc<SinkLog>>, body: Bytes) -> &'static str {
 /// The trivial server for the loopback limit: reads the body and answers 202, nothing else.
 async fn trivial(_body: Bytes) -> (axum::http::StatusCode, &'static str) {
     (axum::http::StatusCode::ACCEPTED, r#"{"ok":true}"#)
+}
+
+/// The forward-only ceiling: what any store-and-forward hub built on the same HTTP stack
+/// (axum in, reqwest out, one request per order) could at most do here, with no decoding,
+/// mapping, validation or store. Accepts (202) and forwards each body in the background.
+#[derive(Clone)]
+struct Forwarder {
+    http: reqwest::Client,
+    to: Arc<str>,
+}
+
+async fn forward(State(f): State<Forwarder>, body: Bytes) -> (axum::http::StatusCode, &'static str) {
+    tokio::spawn(async move {
+        let _ = f.http.post(&*f.to).body(body).send().await;
+    });
+    (axum::http::StatusCode::ACCEPTED, r#"{"ok":true}"#)
+}
+
+async fn count(State(n): State<Arc<AtomicU64>>, _body: Bytes) -> &'static str {
+    n.fetch_add(1, Ordering::Relaxed);
+    r#"{"ok":true}"#
 }
 
 async fn serve(app: Router) -> String {
@@ -368,6 +392,23 @@ async fn run(secs: u64, conc: usize, rate: u64) {
     let trivial_url = serve(Router::new().route("/in", post(trivial))).await;
     let limit = closed_loop(&format!("{trivial_url}/in"), &template, conc, secs, "LIMIT").await;
 
+    // The forward-only ceiling, measured end to end like the hub: accepted, then all delivered.
+    let forwarded = Arc::new(AtomicU64::new(0));
+    let fwd_sink = serve(Router::new().route("/sink", post(count)).with_state(forwarded.clone())).await;
+    let forwarder = Forwarder {
+        http: client(conc),
+        to: format!("{fwd_sink}/sink").into(),
+    };
+    let fwd_url = serve(Router::new().route("/in", post(forward)).with_state(forwarder)).await;
+    let fwd_start = Instant::now();
+    let fwd = closed_loop(&format!("{fwd_url}/in"), &template, conc, secs, "FWD").await;
+    let fwd_total = fwd.accepted.len() as u64;
+    let fwd_deadline = Instant::now() + Duration::from_secs(60);
+    while forwarded.load(Ordering::Relaxed) < fwd_total && Instant::now() < fwd_deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let fwd_per_s = forwarded.load(Ordering::Relaxed) as f64 / fwd_start.elapsed().as_secs_f64();
+
     let log = Arc::new(SinkLog::default());
     let sink_url = serve(Router::new().route("/wms", post(sink)).with_state(log.clone())).await;
     let dir = tempfile::Builder::new()
@@ -419,11 +460,19 @@ async fn run(secs: u64, conc: usize, rate: u64) {
         "loopback limit (trivial server), req/s",
         format!("{:.0}", limit.per_sec()),
     );
+    row(
+        "forward-only ceiling (axum in, reqwest out)/s",
+        format!("{fwd_per_s:.0}"),
+    );
     row("phase 1: accepted/s", format!("{:.0}", phase1.per_sec()));
     row("phase 1: delivered/s end to end", format!("{delivered_per_s:.0}"));
     row(
         "delivered/s as share of loopback limit",
         format!("{:.3}", delivered_per_s / limit.per_sec()),
+    );
+    row(
+        "delivered/s as share of forward-only ceiling",
+        format!("{:.3}", delivered_per_s / fwd_per_s),
     );
     row(
         "accepted/s as share of loopback limit",
