@@ -144,6 +144,13 @@ impl Dialect {
                 opts.quote
             ));
         }
+        // Trimming would take a blank quote for padding and drop it, so no quoted field would read.
+        if opts.trim && matches!(quote, b' ' | b'\t') {
+            return Err(format!(
+                "csv quote {:?} is a blank, which trim removes; use another quote or turn trim off",
+                opts.quote
+            ));
+        }
         let backslash = opts.escape == CsvEscape::Backslash;
         if backslash && (delimiter == b'\\' || quote == b'\\') {
             return Err("csv delimiter and quote cannot be `\\` when escape is backslash".to_owned());

@@ -247,10 +247,23 @@ impl Output {
                 self.out.push(self.dialect.delimiter);
             }
             let value = field.as_deref().unwrap_or("");
+            // The reader refuses NUL (the mark of a binary or UTF-16 file), so it is not written.
+            if value.contains('\0') {
+                return Err((i, '\0'));
+            }
             // A record of one empty field would be a blank line, which readers skip.
             let force = fields.len() == 1 && value.is_empty();
             self.quote(value, force);
+            let start = self.out.len();
             self.push_field().map_err(|c| (i, c))?;
+            // A first value that starts with U+FEFF, or GBK, GB18030 or Big5 text that starts
+            // with the same bytes (`锘縜` in GBK), would be taken for a byte order mark by the
+            // reader; a quote in front of the first field keeps those bytes off the start.
+            if start == 0 && self.out.starts_with(UTF8_BOM) {
+                self.out.clear();
+                self.quote(value, true);
+                self.push_field().map_err(|c| (i, c))?;
+            }
         }
         self.out.extend_from_slice(self.line_ending);
         Ok(())

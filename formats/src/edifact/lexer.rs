@@ -1,4 +1,9 @@
 //! EDIFACT tokenizing: service string advice (UNA), segments split into elements, repetitions and components, release characters undone.
+//!
+//! A segment's values borrow from the input (validated once, up front); only a value with a
+//! release character in it, or one read as ISO 8859-1, is copied.
+
+use std::borrow::Cow;
 
 use crate::DecodeErrorKind;
 use crate::edi::lexer::LexError;
@@ -38,53 +43,108 @@ impl Delimiters {
     };
 }
 
-/// One data element: its repetitions, each a list of components, with release characters undone.
+/// One component of a data element, with release characters undone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Element {
-    /// Byte offset of the element's first character in the input.
-    pub(crate) offset: usize,
-    pub(crate) repetitions: Vec<Vec<String>>,
+pub(crate) struct Component<'a> {
+    pub(crate) text: Cow<'a, str>,
+    /// Whether it starts a repetition of its element (other than the first).
+    pub(crate) repeats: bool,
 }
 
-impl Element {
+impl AsRef<str> for Component<'_> {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// One data element: its repetitions, each a run of components.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Element<'s, 'a> {
+    /// Byte offset of the element's first character in the input.
+    pub(crate) offset: usize,
+    /// The components of every repetition, at least one.
+    components: &'s [Component<'a>],
+}
+
+impl<'s, 'a> Element<'s, 'a> {
     /// The first component of the first repetition, or `""`.
-    pub(crate) fn first(&self) -> &str {
+    pub(crate) fn first(&self) -> &'s str {
         self.component(1)
     }
 
     /// Component `c` (1-based) of the first repetition, or `""`.
-    pub(crate) fn component(&self, c: usize) -> &str {
-        self.repetitions
-            .first()
+    pub(crate) fn component(&self, c: usize) -> &'s str {
+        self.repetitions()
+            .next()
             .and_then(|r| r.get(c.wrapping_sub(1)))
-            .map_or("", String::as_str)
+            .map_or("", |part| &part.text)
+    }
+
+    /// The repetitions, each a list of components.
+    pub(crate) fn repetitions(&self) -> impl Iterator<Item = &'s [Component<'a>]> + use<'s, 'a> {
+        let mut rest = self.components;
+        std::iter::from_fn(move || {
+            let len = rest
+                .iter()
+                .skip(1)
+                .position(|c| c.repeats)
+                .map_or(rest.len(), |p| p + 1);
+            let (repetition, tail) = rest.split_at(len);
+            rest = tail;
+            (!repetition.is_empty()).then_some(repetition)
+        })
+    }
+
+    /// Whether every component of every repetition is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.components.iter().all(|c| c.text.is_empty())
     }
 }
 
 /// One segment.
 #[derive(Debug, Clone)]
-pub(crate) struct Segment {
-    pub(crate) tag: String,
+pub(crate) struct Segment<'a> {
+    pub(crate) tag: Cow<'a, str>,
     /// 1-based position in the input (a UNA counts).
     pub(crate) ordinal: usize,
     /// Byte offset of the tag.
     pub(crate) offset: usize,
     /// Byte offset just past the segment's last data character (where the terminator is).
     pub(crate) end: usize,
-    /// The data elements after the tag; `elements[0]` is `TAG01`.
-    pub(crate) elements: Vec<Element>,
     pub(crate) terminated: bool,
+    /// The components of every data element, in order (the tag's first, unused).
+    components: Vec<Component<'a>>,
+    /// Each data element's byte offset and first index in `components`; `elements[0]` is `TAG01`.
+    elements: Vec<(usize, usize)>,
 }
 
-impl Segment {
+impl<'a> Segment<'a> {
+    /// The data elements after the tag, `TAG01` first.
+    pub(crate) fn elements(&self) -> impl ExactSizeIterator<Item = Element<'_, 'a>> {
+        (0..self.elements.len()).map(|i| self.element_at(i))
+    }
+
+    fn element_at(&self, i: usize) -> Element<'_, 'a> {
+        let (offset, from) = self.elements[i];
+        let to = self
+            .elements
+            .get(i + 1)
+            .map_or(self.components.len(), |&(_, next)| next);
+        Element {
+            offset,
+            components: &self.components[from..to],
+        }
+    }
+
     /// Element `n` (1-based), if the segment has it.
-    pub(crate) fn element(&self, n: usize) -> Option<&Element> {
-        self.elements.get(n.wrapping_sub(1))
+    pub(crate) fn element(&self, n: usize) -> Option<Element<'_, 'a>> {
+        let i = n.wrapping_sub(1);
+        (i < self.elements.len()).then(|| self.element_at(i))
     }
 
     /// The first component of element `n`, or `""`.
     pub(crate) fn value(&self, n: usize) -> &str {
-        self.element(n).map_or("", Element::first)
+        self.element(n).map_or("", |e| e.first())
     }
 
     /// Byte offset of element `n`, or the segment's end when it has fewer elements.
@@ -95,17 +155,19 @@ impl Segment {
 
 /// What the lexer found next.
 #[derive(Debug)]
-pub(crate) enum Item {
+pub(crate) enum Item<'a> {
     /// A service string advice; the lexer now uses its delimiters.
     Una {
         offset: usize,
         ordinal: usize,
     },
-    Segment(Segment),
+    Segment(Segment<'a>),
 }
 
 pub(crate) struct Lexer<'a> {
     input: &'a [u8],
+    /// `input` as text, when it is UTF-8 (values are then slices of it).
+    text: Option<&'a str>,
     pos: usize,
     ordinal: usize,
     pub(crate) d: Delimiters,
@@ -131,6 +193,7 @@ impl<'a> Lexer<'a> {
     pub(crate) fn new(input: &'a [u8], start: usize, latin1: bool) -> Self {
         Lexer {
             input,
+            text: if latin1 { None } else { std::str::from_utf8(input).ok() },
             pos: start,
             ordinal: 0,
             d: Delimiters::LEVEL_A,
@@ -179,8 +242,24 @@ impl<'a> Lexer<'a> {
         String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
+    /// Component text from `input[from..to]`, appended to `released` (the bytes before a release
+    /// character, with it undone) when there is one.
+    fn piece(&self, from: usize, to: usize, released: Option<Vec<u8>>) -> Cow<'a, str> {
+        let bytes = &self.input[from..to];
+        if let Some(mut owned) = released {
+            owned.extend_from_slice(bytes);
+            return Cow::Owned(self.text(owned));
+        }
+        let slice = match self.text {
+            Some(text) => text.get(from..to),
+            // ISO 8859-1 and ASCII agree on ASCII.
+            None => std::str::from_utf8(bytes).ok().filter(|_| bytes.is_ascii()),
+        };
+        slice.map_or_else(|| Cow::Owned(self.text(bytes.to_vec())), Cow::Borrowed)
+    }
+
     /// The next UNA or segment, or `None` at the end of input.
-    pub(crate) fn next_item(&mut self) -> Result<Option<Item>, LexError> {
+    pub(crate) fn next_item(&mut self) -> Result<Option<Item<'a>>, LexError> {
         while self
             .input
             .get(self.pos)
@@ -215,7 +294,7 @@ impl<'a> Lexer<'a> {
         b == d.terminator || b == d.element || b == d.component || Some(b) == d.release
     }
 
-    fn una(&mut self) -> Result<Item, LexError> {
+    fn una(&mut self) -> Result<Item<'a>, LexError> {
         let offset = self.pos;
         self.ordinal += 1;
         let Some(chars) = self.input.get(offset + 3..offset + 9) else {
@@ -275,16 +354,20 @@ impl<'a> Lexer<'a> {
         })
     }
 
-    fn segment(&mut self) -> Result<Segment, LexError> {
+    fn segment(&mut self) -> Result<Segment<'a>, LexError> {
         let start = self.pos;
         self.ordinal += 1;
         let d = self.d;
         let repetition = if self.repeats() { d.repetition } else { None };
-        let mut elements: Vec<Element> = Vec::new();
-        let mut reps: Vec<Vec<String>> = Vec::new();
-        let mut comps: Vec<String> = Vec::new();
-        let mut cur: Vec<u8> = Vec::new();
-        let mut element_start = start;
+        let mut components: Vec<Component<'a>> = Vec::with_capacity(16);
+        // The tag is element 0 here, removed below.
+        let mut elements: Vec<(usize, usize)> = Vec::with_capacity(12);
+        elements.push((start, 0));
+        // Where the current component's text starts, and its bytes so far once it has had a
+        // release character.
+        let mut piece = start;
+        let mut released: Option<Vec<u8>> = None;
+        let mut repeats = false;
         let mut i = start;
         let mut terminated = false;
         while let Some(&b) = self.input.get(i) {
@@ -296,8 +379,11 @@ impl<'a> Lexer<'a> {
                         "unexpected end of input after the release character".to_owned(),
                     ));
                 };
-                cur.push(next);
+                let owned = released.get_or_insert_with(Vec::new);
+                owned.extend_from_slice(&self.input[piece..i]);
+                owned.push(next);
                 i += 2;
+                piece = i;
                 continue;
             }
             if b == d.terminator {
@@ -305,35 +391,26 @@ impl<'a> Lexer<'a> {
                 break;
             }
             if b == d.element || b == d.component || Some(b) == repetition {
-                comps.push(self.text(std::mem::take(&mut cur)));
-                if b != d.component {
-                    reps.push(std::mem::take(&mut comps));
-                }
+                let text = self.piece(piece, i, released.take());
+                components.push(Component { text, repeats });
+                repeats = Some(b) == repetition;
                 if b == d.element {
-                    elements.push(Element {
-                        offset: element_start,
-                        repetitions: std::mem::take(&mut reps),
-                    });
-                    element_start = i + 1;
+                    elements.push((i + 1, components.len()));
                 }
-            } else {
-                cur.push(b);
+                piece = i + 1;
             }
             i += 1;
         }
-        comps.push(self.text(cur));
-        reps.push(comps);
-        elements.push(Element {
-            offset: element_start,
-            repetitions: reps,
-        });
+        let text = self.piece(piece, i, released.take());
+        components.push(Component { text, repeats });
         self.pos = if terminated { i + 1 } else { i };
-        let mut elements = elements.into_iter();
-        let tag_element = elements.next();
-        let tag = match tag_element.as_ref().map(|e| e.repetitions.as_slice()) {
-            Some([only]) if only.len() == 1 => only[0].clone(),
-            _ => String::new(),
+        // The tag is an element of one component.
+        let tag_components = elements.get(1).map_or(components.len(), |&(_, next)| next);
+        let tag = match components.first_mut() {
+            Some(first) if tag_components == 1 => std::mem::take(&mut first.text),
+            _ => Cow::Borrowed(""),
         };
+        elements.remove(0);
         if !is_tag(&tag) {
             let shown: String = String::from_utf8_lossy(&self.input[start..i.min(start + 20)]).into_owned();
             return Err(self.error(
@@ -350,8 +427,9 @@ impl<'a> Lexer<'a> {
             ordinal: self.ordinal,
             offset: start,
             end: i,
-            elements: elements.collect(),
             terminated,
+            components,
+            elements,
         })
     }
 }
@@ -360,7 +438,7 @@ impl<'a> Lexer<'a> {
 mod tests {
     use super::*;
 
-    fn segments(input: &str) -> Vec<Segment> {
+    fn segments(input: &str) -> Vec<Segment<'_>> {
         let mut lexer = Lexer::new(input.as_bytes(), 0, false);
         let mut out = Vec::new();
         while let Some(item) = lexer.next_item().unwrap() {
@@ -374,8 +452,14 @@ mod tests {
         out
     }
 
-    fn values(seg: &Segment) -> Vec<Vec<Vec<String>>> {
-        seg.elements.iter().map(|e| e.repetitions.clone()).collect()
+    fn values(seg: &Segment<'_>) -> Vec<Vec<Vec<String>>> {
+        seg.elements()
+            .map(|e| {
+                e.repetitions()
+                    .map(|r| r.iter().map(|c| c.text.to_string()).collect())
+                    .collect()
+            })
+            .collect()
     }
 
     #[test]
@@ -389,7 +473,7 @@ mod tests {
                 vec![vec!["X".to_owned(), "Y".to_owned()]]
             ]
         );
-        assert_eq!(segs[1].elements[1].offset, 30);
+        assert_eq!(segs[1].element_offset(2), 30);
     }
 
     #[test]

@@ -102,12 +102,12 @@ struct Reader<'a, 'o> {
 }
 
 /// What ended a loop over the segments of an envelope.
-enum Next {
-    Segment(Segment),
+enum Next<'a> {
+    Segment(Segment<'a>),
     End,
 }
 
-impl Reader<'_, '_> {
+impl<'a> Reader<'a, '_> {
     fn lex_error(&self, e: LexError) -> DecodeError {
         e.into_decode_error(Format::Edifact, self.input)
     }
@@ -133,7 +133,7 @@ impl Reader<'_, '_> {
 
     /// The next segment inside an interchange; a UNA there is an error, a last segment without
     /// a terminator is accepted with a warning.
-    fn next(&mut self) -> Result<Next, DecodeError> {
+    fn next(&mut self) -> Result<Next<'a>, DecodeError> {
         match self.lexer.next_item().map_err(|e| self.lex_error(e))? {
             None => Ok(Next::End),
             Some(Item::Una { offset, ordinal }) => Err(self.at(
@@ -229,24 +229,24 @@ impl Reader<'_, '_> {
     /// their element and component reference (`UNG07-4`).
     fn envelope(&mut self, seg: &Segment, fields: &[Field]) -> Map<String, Value> {
         let mut map = Map::new();
-        for (i, element) in seg.elements.iter().enumerate() {
+        for (i, element) in seg.elements().enumerate() {
             let n = i + 1;
-            if element.repetitions.len() > 1 {
+            if element.repetitions().nth(1).is_some() {
                 self.warn(
                     seg,
                     Some(n),
                     format!("{} element {n} is repeated; only its first repetition is kept", seg.tag),
                 );
             }
-            for (c, value) in element.repetitions.first().into_iter().flatten().enumerate() {
-                if value.is_empty() {
+            for (c, value) in element.repetitions().next().into_iter().flatten().enumerate() {
+                if value.text.is_empty() {
                     continue;
                 }
                 let key = fields
                     .iter()
                     .find(|f| f.0 == n && f.1 == c + 1)
                     .map_or_else(|| component_key(&element_key(&seg.tag, n), c + 1), |f| f.2.to_owned());
-                map.insert(key, Value::String(value.clone()));
+                map.insert(key, Value::String(value.text.to_string()));
             }
         }
         map
@@ -264,7 +264,7 @@ impl Reader<'_, '_> {
                 self.missing_trailer(format!("interchange {control} has no UNZ trailer"))?;
                 break;
             };
-            match seg.tag.as_str() {
+            match seg.tag.as_ref() {
                 "UNG" if messages.is_empty() => groups.push(self.group(&seg)?),
                 "UNH" if groups.is_empty() => {
                     let (message, ended) = self.message(&seg)?;
@@ -332,7 +332,7 @@ impl Reader<'_, '_> {
                 self.missing_trailer(format!("functional group {control} has no UNE trailer"))?;
                 break;
             };
-            match seg.tag.as_str() {
+            match seg.tag.as_ref() {
                 "UNH" => {
                     let (message, ended) = self.message(&seg)?;
                     messages.push(message);
@@ -373,7 +373,7 @@ impl Reader<'_, '_> {
     /// look for their trailers).
     fn message(&mut self, unh: &Segment) -> Result<(Value, bool), DecodeError> {
         let mut msg = self.envelope(unh, UNH_FIELDS);
-        let message_type = unh.element(2).map_or("", Element::first).to_owned();
+        let message_type = unh.element(2).map_or("", |e| e.first()).to_owned();
         let reference = unh.value(1).to_owned();
         let mut tree = sets::lookup(&message_type).map(|set| Tree::new(set, self.opts.max_depth));
         let mut flat = Vec::new();
@@ -385,7 +385,7 @@ impl Reader<'_, '_> {
                 ended = true;
                 break;
             };
-            match seg.tag.as_str() {
+            match seg.tag.as_ref() {
                 "UNT" => {
                     count += 1;
                     let of = format!("message {reference} (UNH to UNT)");
@@ -410,7 +410,7 @@ impl Reader<'_, '_> {
                         }
                         None => {
                             let mut entry = Map::new();
-                            entry.insert(seg.tag.clone(), segment_value(&seg));
+                            entry.insert(seg.tag.to_string(), segment_value(&seg));
                             flat.push(Value::Object(entry));
                         }
                     }
@@ -428,19 +428,28 @@ impl Reader<'_, '_> {
 }
 
 /// A segment as an object keyed by element position, empty elements left out.
-pub(crate) fn segment_value(seg: &Segment) -> Value {
-    let mut map = Map::new();
-    for (i, element) in seg.elements.iter().enumerate() {
+pub(crate) fn segment_value(seg: &Segment<'_>) -> Value {
+    // Keys come in order, so the map is built in one pass from a list rather than by inserting.
+    let mut entries = Vec::with_capacity(seg.elements().len());
+    for (i, element) in seg.elements().enumerate() {
+        if element.is_empty() {
+            continue;
+        }
         let key = element_key(&seg.tag, i + 1);
-        if let Some(value) = element_value(element, &key) {
-            map.insert(key, value);
+        if let Some(value) = element_value(&element, &key) {
+            entries.push((key, value));
         }
     }
-    Value::Object(map)
+    Value::Object(entries.into_iter().collect())
 }
 
 /// An element: a string, a composite object, or an array of repetitions of either. Trailing
 /// empty repetitions and components carry nothing and are dropped, so `A:` reads as `A`.
-fn element_value(element: &Element, key: &str) -> Option<Value> {
-    values::repetitions(element.repetitions.iter().map(|r| values::components(r, key)))
+fn element_value(element: &Element<'_, '_>, key: &str) -> Option<Value> {
+    let mut repetitions = element.repetitions();
+    match (repetitions.next(), repetitions.next()) {
+        // The usual case: one repetition, so no list of them to build.
+        (Some(only), None) => values::components(only, key),
+        _ => values::repetitions(element.repetitions().map(|r| values::components(r, key))),
+    }
 }

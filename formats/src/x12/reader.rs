@@ -358,18 +358,49 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// A segment as an object keyed by element reference, empty elements left out.
+    ///
+    /// One pass over the segment's bytes finds the elements and notes which hold a component or
+    /// repetition separator, so a plain element (nearly all of them) is copied once and never
+    /// scanned again. Keys come in order (`N101`, `N102`, ...), so the map is built in one pass
+    /// from a list, which takes far fewer key comparisons than inserting them one by one.
     fn segment_value(&self, seg: &Segment<'_>) -> Value {
-        let mut map = Map::new();
-        for (i, raw) in seg.elements(self.d.element).enumerate() {
-            if raw.is_empty() {
-                continue;
-            }
-            let key = element_key(seg.tag, i + 1);
-            if let Some(value) = self.element_value(raw, &key) {
-                map.insert(key, value);
+        // `rest` is empty or starts with the element separator.
+        let Some(body) = seg.rest.get(1..) else {
+            return Value::Object(Map::new());
+        };
+        // At most one non-empty element per two bytes.
+        let mut entries = Vec::with_capacity(body.len() / 2 + 1);
+        let Delimiters { element, component, .. } = self.d;
+        // Without a repetition separator the element separator stands in, which never gets there.
+        let repetition = self.d.repetition.unwrap_or(element);
+        let (mut start, mut n, mut marked) = (0, 1, false);
+        for (i, &b) in body.as_bytes().iter().enumerate() {
+            if b == element {
+                self.push_element(&mut entries, seg.tag, n, &body[start..i], marked);
+                (start, n, marked) = (i + 1, n + 1, false);
+            } else if b == component || b == repetition {
+                marked = true;
             }
         }
-        Value::Object(map)
+        self.push_element(&mut entries, seg.tag, n, &body[start..], marked);
+        Value::Object(entries.into_iter().collect())
+    }
+
+    /// Adds element `n` of segment `tag`, read as `raw`, to `entries` unless it is empty.
+    /// `marked` says whether `raw` holds a component or repetition separator.
+    fn push_element(&self, entries: &mut Vec<(String, Value)>, tag: &str, n: usize, raw: &str, marked: bool) {
+        if raw.is_empty() {
+            return;
+        }
+        let key = element_key(tag, n);
+        let value = if marked {
+            self.element_value(raw, &key)
+        } else {
+            Some(Value::String(raw.to_owned()))
+        };
+        if let Some(value) = value {
+            entries.push((key, value));
+        }
     }
 
     /// An element: a string, a composite object, or an array of repetitions of either. Trailing

@@ -131,24 +131,34 @@ impl StructureWriter for Writer<'_> {
 impl Writer<'_> {
     /// Appends element text, refusing text that contains a delimiter.
     fn text(&mut self, s: &str, key: &str) -> Result<(), EncodeError> {
+        self.text_at(s, Some(key))
+    }
+
+    /// Appends text, refusing text that contains a delimiter; an error names `key` of the object
+    /// at the current path, or (`None`) the value the path points at.
+    fn text_at(&mut self, s: &str, key: Option<&str>) -> Result<(), EncodeError> {
         let d = self.d;
         let names = [
             ("element separator", Some(d.element)),
             ("component separator", Some(d.component)),
             ("repetition separator", self.repetition),
             ("segment terminator", Some(self.terminator)),
+            // The reader drops a CR before a line-feed terminator, as part of a CRLF line end.
+            (
+                "carriage return, which a line-feed terminator makes part of a line end,",
+                (self.terminator == '\n').then_some('\r'),
+            ),
         ];
         for (name, c) in names {
             if let Some(c) = c
                 && s.contains(c)
             {
-                return Err(self.fail_at(
-                    key,
-                    format!(
-                        "`{}` contains the {name} `{c}`; choose other delimiters in EncodeOptions::x12_delimiters",
-                        s.escape_debug()
-                    ),
-                ));
+                let message = format!(
+                    "`{}` contains the {name} `{}`; choose other delimiters in EncodeOptions::x12_delimiters",
+                    s.escape_debug(),
+                    c.escape_debug()
+                );
+                return Err(self.fail_maybe_at(key, message));
             }
         }
         self.out.push_str(s);
@@ -219,6 +229,13 @@ impl Writer<'_> {
                 _ => return Err(self.fail_at(key, format!("missing; ISA{n:02} is required"))),
             },
         };
+        // The reader takes an ISA whose ISA12 or ISA13 is not a number for something else.
+        if matches!(n, 12 | 13) && (value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(self.fail_at(
+                key,
+                format!("`{}` is not a number; ISA{n:02} must be digits", value.escape_debug()),
+            ));
+        }
         let len = value.chars().count();
         if len > width {
             return Err(self.fail_at(key, format!("`{value}` is {len} characters; ISA{n:02} holds {width}")));
@@ -339,6 +356,12 @@ impl Writer<'_> {
                 "`{tag}` is not a segment tag (2 or 3 upper-case letters and digits)"
             )));
         }
+        // The reader takes these for the envelope, so written from the tree they would end it.
+        if matches!(tag, "ISA" | "IEA" | "GS" | "GE" | "ST" | "SE") {
+            return Err(self.fail(format!(
+                "`{tag}` is an envelope segment, which the writer derives from the tree; it cannot be written from one"
+            )));
+        }
         let Some(obj) = value.as_object() else {
             return Err(self.fail("a segment must be an object keyed by element reference"));
         };
@@ -378,6 +401,14 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// An error about `key` of the object at the current path, or about the value there (`None`).
+    fn fail_maybe_at(&self, key: Option<&str>, message: impl Into<String>) -> EncodeError {
+        match key {
+            Some(key) => self.fail_at(key, message),
+            None => self.fail(message),
+        }
+    }
+
     fn element(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
         match v {
             Value::Array(reps) => {
@@ -387,24 +418,35 @@ impl Writer<'_> {
                         "a repeated element (an array) needs an interchange version (ISA12) of 00402 or later",
                     ));
                 };
+                // Errors about a repetition name it: `.N1.N102[1]`.
+                self.path.push_key(key);
                 for (i, item) in reps.iter().enumerate() {
                     if i > 0 {
                         self.out.push(rep);
                     }
+                    self.path.push_index(i);
                     if item.is_array() {
-                        return Err(self.fail_at(key, "an array inside a repeated element"));
+                        return Err(self.fail("an array inside a repeated element"));
                     }
-                    self.simple_or_composite(item, key)?;
+                    self.simple_or_composite(item, key, None)?;
+                    self.path.pop();
                 }
+                self.path.pop();
                 Ok(())
             }
-            _ => self.simple_or_composite(v, key),
+            _ => self.simple_or_composite(v, key, Some(key)),
         }
     }
 
-    fn simple_or_composite(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
+    /// Writes one value of element `key`; `under` is its key in the object at the current path,
+    /// or `None` when the path points at the value itself (a repetition).
+    fn simple_or_composite(&mut self, v: &Value, key: &str, under: Option<&str>) -> Result<(), EncodeError> {
         match v {
             Value::Object(components) => {
+                // Errors about a component name it under its element: `.N1.N102."N102-1"`.
+                if let Some(under) = under {
+                    self.path.push_key(under);
+                }
                 let mut parts = Vec::with_capacity(components.len());
                 for (ck, cv) in components {
                     let n = ck
@@ -432,21 +474,25 @@ impl Writer<'_> {
                     if cv.is_object() || cv.is_array() {
                         return Err(self.fail_at(ck, "a component must be a string"));
                     }
-                    self.scalar(cv, ck)?;
+                    self.scalar(cv, Some(ck))?;
+                }
+                if under.is_some() {
+                    self.path.pop();
                 }
                 Ok(())
             }
-            _ => self.scalar(v, key),
+            _ => self.scalar(v, under),
         }
     }
 
-    fn scalar(&mut self, v: &Value, key: &str) -> Result<(), EncodeError> {
+    /// Writes a simple value; `key` as in [`Self::text_at`].
+    fn scalar(&mut self, v: &Value, key: Option<&str>) -> Result<(), EncodeError> {
         match v {
-            Value::String(s) => self.text(s, key),
-            Value::Number(n) => self.text(&n.to_string(), key),
+            Value::String(s) => self.text_at(s, key),
+            Value::Number(n) => self.text_at(&n.to_string(), key),
             Value::Null => Ok(()),
-            Value::Bool(_) => Err(self.fail_at(key, "a boolean has no X12 form; use a string")),
-            Value::Array(_) | Value::Object(_) => Err(self.fail_at(key, "expected a string")),
+            Value::Bool(_) => Err(self.fail_maybe_at(key, "a boolean has no X12 form; use a string")),
+            Value::Array(_) | Value::Object(_) => Err(self.fail_maybe_at(key, "expected a string")),
         }
     }
 }

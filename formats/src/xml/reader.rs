@@ -78,13 +78,33 @@ fn has_internal_subset(doctype: &str) -> bool {
 
 /// Offset and value of the first character XML 1.0 forbids: a control character other than tab,
 /// newline and carriage return, or U+FFFE / U+FFFF. Scans bytes, as it runs over every input.
+///
+/// Most input has none, so 32 bytes at a time are tested, without a branch per byte, for one that
+/// may start such a character (a control character, or 0xEF, the first byte of U+F000 to
+/// U+FFFF); only a chunk holding one is looked at byte by byte.
 fn first_forbidden_char(text: &str) -> Option<(usize, char)> {
+    const CHUNK: usize = 32;
     let bytes = text.as_bytes();
-    let at = bytes.iter().enumerate().position(|(i, &b)| {
+    let suspect = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+    let forbidden_at = |i: usize| {
+        let b = bytes[i];
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
             || (b == 0xEF && bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+    };
+    let at = bytes.chunks(CHUNK).enumerate().find_map(|(n, chunk)| {
+        if !chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            return None;
+        }
+        let start = n * CHUNK;
+        (start..start + chunk.len()).find(|&i| forbidden_at(i))
     })?;
     text.get(at..).and_then(|rest| rest.chars().next()).map(|c| (at, c))
+}
+
+/// Whether `text` is all XML whitespace. Bytes suffice: the four whitespace characters are
+/// ASCII, and no byte of another character is one of them.
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 struct Decoder<'a> {
@@ -438,12 +458,12 @@ impl<'a> Decoder<'a> {
             Some(frame) => {
                 // Leading whitespace would be trimmed anyway; skipping it here saves an
                 // allocation for every indentation run between elements.
-                if !(frame.pending.is_empty() && text.chars().all(is_xml_whitespace)) {
+                if !(frame.pending.is_empty() && is_blank(text)) {
                     frame.pending.push_str(text);
                 }
                 Ok(())
             }
-            None if text.chars().all(is_xml_whitespace) => Ok(()),
+            None if is_blank(text) => Ok(()),
             None => {
                 let what = if self.root.is_some() { "after" } else { "before" };
                 Err(self.locate(malformed(format!("text {what} the root element")), start))
