@@ -1,7 +1,8 @@
-//! Functional acknowledgements: the X12 997 an X12 source answers every functional group with.
-//! Built from the decoded interchange (the tree `formats` produces), addressed back to the
-//! sender (sender and receiver swapped), and committed as an ordinary outbound message to the
-//! source's `ack.sink`; the hub numbers its interchange at delivery like any other.
+//! Functional acknowledgements: the X12 997 an X12 source answers every functional group with,
+//! and the EDIFACT CONTRL an EDIFACT source answers every interchange with. Built from the
+//! decoded interchange (the tree `formats` produces), addressed back to the sender (sender and
+//! receiver swapped), and committed as ordinary outbound messages to the source's `ack.sink`; the
+//! hub numbers their interchanges at delivery like any other.
 
 use serde_json::{Map, Value, json};
 
@@ -134,6 +135,99 @@ fn set_errors(control: &str, warnings: &[&Value]) -> (Vec<Value>, Value) {
     (ak3, ak5)
 }
 
+/// One CONTRL per interchange in `decoded`, each as an interchange tree for the EDIFACT writer
+/// (references left out): UCI acknowledging the interchange and a UCM per message (action 7,
+/// acknowledged). `now` is `(YYMMDD, HHMM)`.
+#[must_use]
+pub fn edifact_contrl(decoded: &Value, now: (&str, &str)) -> Vec<Value> {
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let party = |id: String, qualifier: String| {
+        if qualifier.is_empty() {
+            json!(id)
+        } else {
+            json!({"1": id, "2": qualifier})
+        }
+    };
+    let mut out = Vec::new();
+    for interchange in decoded
+        .get("interchanges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let messages: Vec<&Value> = match interchange.get("groups").and_then(Value::as_array) {
+            Some(groups) => groups
+                .iter()
+                .flat_map(|g| g.get("messages").and_then(Value::as_array).into_iter().flatten())
+                .collect(),
+            None => interchange
+                .get("messages")
+                .and_then(Value::as_array)
+                .map(|m| m.iter().collect())
+                .unwrap_or_default(),
+        };
+        let ucm: Vec<Value> = messages
+            .iter()
+            .map(|m| {
+                json!({"UCM": {
+                    "UCM01": text(m, "message_reference"),
+                    "UCM02": {"UCM02-1": text(m, "message_type"), "UCM02-2": text(m, "version"),
+                              "UCM02-3": text(m, "release"), "UCM02-4": text(m, "agency")},
+                    "UCM03": "7",
+                }})
+            })
+            .collect();
+        let composite = |prefix: &str, v: Value| match v {
+            Value::Object(parts) => {
+                Value::Object(parts.into_iter().map(|(k, v)| (format!("{prefix}-{k}"), v)).collect())
+            }
+            other => other,
+        };
+        let sender = party(text(interchange, "sender_id"), text(interchange, "sender_qualifier"));
+        let recipient = party(
+            text(interchange, "recipient_id"),
+            text(interchange, "recipient_qualifier"),
+        );
+        let mut contrl = Map::new();
+        contrl.insert("message_type".into(), json!("CONTRL"));
+        contrl.insert("version".into(), json!("D"));
+        contrl.insert("release".into(), json!("3"));
+        contrl.insert("agency".into(), json!("UN"));
+        contrl.insert(
+            "UCI".into(),
+            json!({
+                "UCI01": text(interchange, "control_reference"),
+                "UCI02": composite("UCI02", sender),
+                "UCI03": composite("UCI03", recipient),
+                "UCI04": "7",
+            }),
+        );
+        if !ucm.is_empty() {
+            contrl.insert("UCM_group".into(), Value::Array(ucm));
+        }
+        let (yymmdd, hhmm) = now;
+        let mut reply = Map::new();
+        for key in ["syntax_identifier", "syntax_version"] {
+            reply.insert(key.into(), json!(text(interchange, key)));
+        }
+        for (to, from) in [
+            ("sender_id", "recipient_id"),
+            ("sender_qualifier", "recipient_qualifier"),
+            ("recipient_id", "sender_id"),
+            ("recipient_qualifier", "sender_qualifier"),
+        ] {
+            if let Some(v) = interchange.get(from) {
+                reply.insert(to.into(), v.clone());
+            }
+        }
+        reply.insert("date".into(), json!(yymmdd));
+        reply.insert("time".into(), json!(hhmm));
+        reply.insert("messages".into(), json!([Value::Object(contrl)]));
+        out.push(json!({"interchanges": [Value::Object(reply)]}));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use channelhub_formats::{DecodeOptions, EncodeOptions, Format, decode, encode};
@@ -193,5 +287,36 @@ GE*2*101~IEA*1*000000101~";
     fn no_group_no_ack() {
         assert!(x12_997(&json!({"interchanges": [{"groups": []}]}), ("", "", "")).is_none());
         assert!(x12_997(&json!({"a": 1}), ("", "", "")).is_none());
+    }
+
+    #[test]
+    fn a_contrl_answers_each_interchange_and_message() {
+        let orders = "UNB+UNOC:3+DEALER:14+BRAND:14+261126:1200+77'UNH+1+ORDERS:D:96A:UN'BGM+220+PO-1+9'UNT+3+1'\
+                      UNH+2+ORDERS:D:96A:UN'BGM+220+PO-2+9'UNT+3+2'UNZ+2+77'";
+        let decoded = decode(Format::Edifact, orders.as_bytes(), &DecodeOptions::default()).unwrap();
+        let replies = edifact_contrl(&decoded, ("261126", "1305"));
+        assert_eq!(replies.len(), 1);
+        let i = &replies[0]["interchanges"][0];
+        assert_eq!(
+            (i["sender_id"].as_str(), i["recipient_id"].as_str()),
+            (Some("BRAND"), Some("DEALER"))
+        );
+        let c = &i["messages"][0];
+        assert_eq!(c["UCI"]["UCI01"], "77");
+        assert_eq!(c["UCI"]["UCI02"], json!({"UCI02-1": "DEALER", "UCI02-2": "14"}));
+        assert_eq!(c["UCM_group"][1]["UCM"]["UCM01"], "2");
+        assert_eq!(c["UCM_group"][1]["UCM"]["UCM02"]["UCM02-1"], "ORDERS");
+
+        // Valid EDIFACT once referenced: written, and read back strictly.
+        let mut numbered = replies[0].clone();
+        numbered["interchanges"][0]["control_reference"] = json!("1");
+        numbered["interchanges"][0]["messages"][0]["message_reference"] = json!("1");
+        let bytes = encode(Format::Edifact, &numbered, &EncodeOptions::default()).unwrap();
+        let strict = DecodeOptions {
+            strict: true,
+            ..DecodeOptions::default()
+        };
+        let back = decode(Format::Edifact, &bytes, &strict).unwrap();
+        assert_eq!(back["interchanges"][0]["messages"][0]["UCI"]["UCI04"], "7");
     }
 }

@@ -122,17 +122,19 @@ impl Plan {
                             suggest(&ack.sink, config.sinks.keys().map(String::as_str))
                         ),
                     ),
-                    Some(_) if s.format != Format::X12 => err(
+                    Some(_) if !matches!(s.format, Format::X12 | Format::Edifact) => err(
                         format!("{at}.ack"),
                         format!(
-                            "acknowledgements are sent for X12 sources (997); this source reads {} \
-                             (EDIFACT CONTRL is not implemented yet)",
+                            "acknowledgements are sent for X12 (997) and EDIFACT (CONTRL) sources; this source reads {}",
                             s.format
                         ),
                     ),
-                    Some(sink) if sink.format != Format::X12 || sink.mapping.is_some() => err(
+                    Some(sink) if sink.format != s.format || sink.mapping.is_some() => err(
                         format!("{at}.ack.sink"),
-                        format!("sink `{}` must have format x12 and no mapping to carry 997s", ack.sink),
+                        format!(
+                            "sink `{}` must have format {} and no mapping to carry the acknowledgements",
+                            ack.sink, s.format
+                        ),
                     ),
                     Some(_) => {}
                 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use channelhub_formats::{DecodeOptions, Format};
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{Instrument, debug, warn};
 use uuid::Uuid;
@@ -328,17 +328,23 @@ impl Pipeline<'_> {
     /// document is validated before anything is filled in, so a refusal records a clean `msg`.
     fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Vec<NewMessage>, IngestError> {
         let decoded = channelhub_formats::decode(src.format, body, &src.decode).map_err(IngestError::Decode)?;
-        let ack = match &src.ack_sink {
-            Some(sink) if src.format == Format::X12 => {
+        // Acknowledgements are built from the interchange as received, before the mapping.
+        let acks: Vec<(&str, &str, Value)> = match &src.ack_sink {
+            Some(sink) => {
                 let now = chrono::Utc::now();
-                let (yymmdd, ccyymmdd, hhmm) = (
-                    now.format("%y%m%d").to_string(),
-                    now.format("%Y%m%d").to_string(),
-                    now.format("%H%M").to_string(),
-                );
-                crate::ack::x12_997(&decoded, (&yymmdd, &ccyymmdd, &hhmm)).map(|tree| (sink, tree))
+                let (yymmdd, hhmm) = (now.format("%y%m%d").to_string(), now.format("%H%M").to_string());
+                match src.format {
+                    Format::X12 => crate::ack::x12_997(&decoded, (&yymmdd, &now.format("%Y%m%d").to_string(), &hhmm))
+                        .map(|tree| vec![(sink.as_str(), "x12_997", tree)])
+                        .unwrap_or_default(),
+                    Format::Edifact => crate::ack::edifact_contrl(&decoded, (&yymmdd, &hhmm))
+                        .into_iter()
+                        .map(|tree| (sink.as_str(), "edifact_contrl", tree))
+                        .collect(),
+                    _ => Vec::new(),
+                }
             }
-            _ => None,
+            None => Vec::new(),
         };
         let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
         let not_object = |got| {
@@ -407,18 +413,20 @@ impl Pipeline<'_> {
             target.status = status;
             target.deliveries = deliveries;
         }
-        // The acknowledgement is one more message of the input: its own history and delivery.
-        if let Some((sink, tree)) = ack {
-            let acknowledged = tree["interchanges"][0]["receiver_id"]
-                .as_str()
+        // Each acknowledgement is one more message of the input: own history and delivery.
+        for (sink, kind, tree) in acks {
+            let to = tree["interchanges"][0]
+                .get("receiver_id")
+                .or_else(|| tree["interchanges"][0].get("recipient_id"))
+                .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
             followers.push(NewMessage {
                 id: Uuid::now_v7(),
                 idempotency_key: None,
                 raw: Bytes::new(),
-                kind: Some("x12_997".into()),
-                business_key: Some(format!("997:{acknowledged}")),
+                kind: Some(kind.into()),
+                business_key: Some(format!("{kind}:{to}")),
                 schema_version: None,
                 document: Some(tree.to_string()),
                 routes: Some(json!([{"route": "ack", "matched": true, "to": [sink]}]).to_string()),
@@ -426,7 +434,7 @@ impl Pipeline<'_> {
                 deliveries: vec![NewDelivery {
                     id: Uuid::now_v7(),
                     ordered: (self.is_ordered)(sink),
-                    sink: sink.clone(),
+                    sink: sink.to_owned(),
                     lease: None,
                 }],
                 ..msg.clone()

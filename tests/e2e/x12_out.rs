@@ -196,3 +196,59 @@ async fn x12_850_in_becomes_orders_and_a_997_goes_back() {
     };
     assert_eq!(kinds, ["order", "order", "x12_997"], "{detail}");
 }
+
+const IN_ORDERS: &str = r#"
+. = map_values(array!(.interchanges[0].messages)) -> |m| {
+    {"order_number": string!(m.BGM.BGM02), "order_date": "2026-11-26", "currency": "EUR",
+     "buyer": {"id": "DEALER", "name": "Händler GmbH"}, "seller": {"id": "BRAND", "name": "品牌方"},
+     "ship_to": {"name": "Lager", "street": ["Hafenstraße 1"], "city": "Hamburg", "country": "DE"},
+     "lines": [{"line_number": 1, "sku": "SKU-1", "quantity": 1, "uom": "EA", "unit_price": "1.00", "amount": "1.00"}],
+     "total_amount": "1.00"}
+}
+"#;
+
+/// An EDIFACT source answers each interchange with a CONTRL (UCI + a UCM per message).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edifact_orders_in_and_a_contrl_goes_back() {
+    let partner = FakePartner::start().await;
+    let spec = HubSpec::default()
+        .mapping(IN_ORDERS)
+        .source("edifact", &["ack: {sink: dealer-edifact}"])
+        .sink(SinkSpec::new("wms", partner.url("/wms")))
+        .sink(SinkSpec::new("dealer-edifact", partner.url("/contrl")).with("format", "edifact"))
+        .route(RouteSpec::new("orders", &["wms"]));
+    let hub = Hub::start(&spec, &Store::Sqlite).await;
+    let body = "UNB+UNOC:3+DEALER:14+BRAND:14+261126:1200+77'UNH+1+ORDERS:D:96A:UN'BGM+220+EDI-ORD-1+9'UNT+3+1'\
+                UNH+2+ORDERS:D:96A:UN'BGM+220+EDI-ORD-2+9'UNT+3+2'UNZ+2+77'";
+    let reply = hub
+        .post_raw(
+            &format!("/in/{}", crate::support::SOURCE),
+            body.as_bytes().to_vec(),
+            &[("authorization", format!("Bearer {}", crate::support::ERP_TOKEN))],
+        )
+        .await;
+    assert_eq!(reply.status, 202, "{}", reply.text);
+    let ids = reply.json["message_ids"].as_array().cloned().unwrap_or_default();
+    assert_eq!(ids.len(), 3, "two orders and the CONTRL: {}", reply.text);
+    for id in &ids {
+        hub.wait_deliveries(id.as_str().unwrap_or_default(), "delivered").await;
+    }
+    assert_eq!(partner.requests("/wms").len(), 2);
+    let contrl = partner.requests("/contrl");
+    assert_eq!(contrl.len(), 1);
+    let strict = DecodeOptions {
+        strict: true,
+        ..DecodeOptions::default()
+    };
+    let tree = channelhub_formats::decode(Format::Edifact, &contrl[0].body, &strict).expect("a valid CONTRL");
+    let i = &tree["interchanges"][0];
+    assert_eq!(
+        (i["sender_id"].as_str(), i["recipient_id"].as_str()),
+        (Some("BRAND"), Some("DEALER"))
+    );
+    assert_eq!(i["control_reference"], "1", "numbered from the sink's counter");
+    let m = &i["messages"][0];
+    assert_eq!(m["message_type"], "CONTRL");
+    assert_eq!(m["UCI"]["UCI01"], "77");
+    assert_eq!(m["UCM_group"].as_array().map(Vec::len), Some(2));
+}

@@ -136,7 +136,7 @@ pub struct SourceConfig {
     pub kind: String,
     /// How the body is decoded beyond its format.
     pub decode: DecodeConfig,
-    /// Functional acknowledgements (X12 997) to send back for every accepted input.
+    /// Functional acknowledgements (X12 997, EDIFACT CONTRL) to send back for every accepted input.
     pub ack: Option<AckConfig>,
     /// Transport-specific keys, parsed by the connector.
     pub transport: serde_yaml_ng::Mapping,
@@ -146,7 +146,7 @@ pub struct SourceConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AckConfig {
-    /// The sink the acknowledgements go to (the partner's endpoint; format `x12`, no mapping).
+    /// The sink the acknowledgements go to (the partner's endpoint; the source's format, no mapping).
     pub sink: String,
 }
 
