@@ -1,7 +1,8 @@
 //! Control numbers for outbound X12 and EDIFACT interchanges. Outbound mappings leave them out;
 //! at delivery the interchange gets the number the store assigned to the delivery (one counter
 //! per sink, never reused, kept across retries), its group the same number, and its transaction
-//! sets or messages are numbered 1, 2, ... inside it. Numbers a mapping did set are kept.
+//! sets or messages are numbered 1, 2, ... inside it; missing envelope dates and times are the
+//! preparation time. Numbers and dates a mapping did set are kept.
 
 use channelhub_formats::Format;
 use serde_json::{Value, json};
@@ -20,6 +21,13 @@ pub(super) fn numbered(format: Format) -> bool {
 /// A tree that is not one interchange (numbers are given per delivery), more than one
 /// functional group without numbers, or `n` beyond what the standard's field can hold.
 pub(super) fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String> {
+    let now = chrono::Utc::now();
+    fill_at(format, doc, n, &now)
+}
+
+/// [`fill`] at time `now`: missing interchange and group dates and times are the preparation
+/// time (X12 ISA09/ISA10 `YYMMDD`/`HHMM`, GS04/GS05 `CCYYMMDD`/`HHMM`; EDIFACT UNB04 `YYMMDD:HHMM`).
+fn fill_at(format: Format, doc: &mut Value, n: i64, now: &chrono::DateTime<chrono::Utc>) -> Result<(), String> {
     let (group_key, number_key, items_key, item_number) = match format {
         Format::X12 => ("groups", "control_number", "transactions", "control_number"),
         Format::Edifact => ("groups", "control_reference", "messages", "message_reference"),
@@ -43,6 +51,12 @@ pub(super) fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String
         _ => json!(n.to_string()),
     };
     interchange.entry(number_key).or_insert(isa);
+    interchange
+        .entry("date")
+        .or_insert_with(|| json!(now.format("%y%m%d").to_string()));
+    interchange
+        .entry("time")
+        .or_insert_with(|| json!(now.format("%H%M").to_string()));
     let mut next = 1;
     let mut number_items = |items: Option<&mut Value>| {
         for item in items.and_then(Value::as_array_mut).into_iter().flatten() {
@@ -66,6 +80,13 @@ pub(super) fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String
             }
             for group in groups.iter_mut().filter_map(Value::as_object_mut) {
                 group.entry(number_key).or_insert(json!(n.to_string()));
+                let date = if format == Format::X12 { "%Y%m%d" } else { "%y%m%d" };
+                group
+                    .entry("date")
+                    .or_insert_with(|| json!(now.format(date).to_string()));
+                group
+                    .entry("time")
+                    .or_insert_with(|| json!(now.format("%H%M").to_string()));
                 number_items(group.get_mut(items_key));
             }
         }
@@ -96,6 +117,15 @@ mod tests {
             .collect();
         assert_eq!(sets, [&json!("0001"), &json!("0777"), &json!("0003")]);
         assert!(fill(Format::X12, &mut json!({"interchanges": [{}]}), 1_000_000_000).is_err());
+        // Dates and times the mapping left out are the preparation time; given ones are kept.
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T08:05:00Z")
+            .unwrap()
+            .to_utc();
+        let mut doc = json!({"interchanges": [{"date": "991231", "groups": [{"transactions": []}]}]});
+        fill_at(Format::X12, &mut doc, 1, &at).unwrap();
+        assert_eq!(doc["interchanges"][0]["date"], "991231");
+        assert_eq!(doc["interchanges"][0]["time"], "0805");
+        assert_eq!(doc["interchanges"][0]["groups"][0]["date"], "20261126");
     }
 
     #[test]
