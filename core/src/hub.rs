@@ -157,6 +157,13 @@ impl Plan {
                             ..DecodeOptions::default()
                         },
                         ack_sink: s.ack.as_ref().map(|a| a.sink.clone()),
+                        advice: s.ack.as_ref().is_some_and(|a| a.advice),
+                        partner_sinks: config
+                            .sinks
+                            .iter()
+                            .filter(|(_, k)| k.partner.as_ref() == Some(&s.partner))
+                            .map(|(n, _)| n.clone())
+                            .collect(),
                         transport: s.transport.clone(),
                     }),
                 );
@@ -183,8 +190,31 @@ impl Plan {
                     continue;
                 }
             };
+            let interchange = match &s.partner {
+                None => None,
+                Some(p) => match config.partners.get(p) {
+                    None => {
+                        err(
+                            format!("{at}.partner"),
+                            format!(
+                                "unknown partner `{p}`{}",
+                                suggest(p, config.partners.keys().map(String::as_str))
+                            ),
+                        );
+                        continue;
+                    }
+                    Some(partner) => partner.interchange.clone(),
+                },
+            };
+            // One counter per partner, so that two sinks to one partner never repeat a number.
+            let counter = s
+                .partner
+                .as_ref()
+                .map_or_else(|| name.clone(), |p| format!("partner:{p}"));
             match connectors.build_sink(name, s) {
                 Ok(sink) => sinks.push(SinkRuntime {
+                    counter,
+                    interchange,
                     name: name.clone(),
                     sink,
                     format: s.format,
@@ -276,6 +306,7 @@ pub struct Hub {
 pub struct Running {
     committer: JoinHandle<()>,
     reporter: JoinHandle<()>,
+    ack_watchers: Vec<JoinHandle<()>>,
     dispatcher: Vec<JoinHandle<()>>,
     _guard: StoreGuard,
 }
@@ -298,6 +329,22 @@ impl Hub {
         let handles = dispatcher.start();
         let sink_names: Vec<String> = plan.config.sinks.keys().cloned().collect();
         let reporter = tokio::spawn(report_queue_depth(store.clone(), sink_names));
+        let ack_watchers = plan
+            .config
+            .partners
+            .iter()
+            .filter_map(|(name, p)| {
+                let window = p.interchange.as_ref()?.ack_window?.0;
+                let sinks: Vec<String> = plan
+                    .config
+                    .sinks
+                    .iter()
+                    .filter(|(_, s)| s.partner.as_ref() == Some(name))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                Some(tokio::spawn(watch_acks(store.clone(), name.clone(), sinks, window)))
+            })
+            .collect();
         let hub = Arc::new(Hub {
             config: plan.config,
             sources: plan.sources,
@@ -312,6 +359,7 @@ impl Hub {
             Running {
                 committer: committer_task,
                 reporter,
+                ack_watchers,
                 dispatcher: handles,
                 _guard: guard,
             },
@@ -384,10 +432,14 @@ impl Hub {
         let Running {
             committer,
             reporter,
+            ack_watchers,
             dispatcher,
             _guard,
         } = running;
         reporter.abort();
+        for w in ack_watchers {
+            w.abort();
+        }
         let d = Arc::clone(&self.dispatcher);
         // Dropping the hub's committer sender ends the committer once queued batches commit.
         drop(self);
@@ -407,6 +459,33 @@ async fn report_queue_depth(store: Store, sinks: Vec<String>) {
                 #[allow(clippy::cast_precision_loss)]
                 metrics::gauge!("channelhub_queue_depth", "sink" => sink.clone()).set(n as f64);
             }
+        }
+    }
+}
+
+/// Flags the interchanges sent to `partner` (through `sinks`) that were not acknowledged within
+/// `window` as `overdue`: a warning and `channelhub_ack_overdue_total` for each, and they are
+/// found with `GET /api/v1/deliveries?ack=overdue`. Checked every quarter window (at most 30 s).
+async fn watch_acks(store: Store, partner: String, sinks: Vec<String>, window: std::time::Duration) {
+    let every = (window / 4).clamp(
+        std::time::Duration::from_millis(100),
+        std::time::Duration::from_secs(30),
+    );
+    let mut tick = tokio::time::interval(every);
+    let window_us = i64::try_from(window.as_micros()).unwrap_or(i64::MAX);
+    loop {
+        tick.tick().await;
+        let cutoff = crate::time::now_micros().saturating_sub(window_us);
+        match store.flag_overdue(&sinks, cutoff).await {
+            Ok(flagged) => {
+                for (delivery, key) in &flagged {
+                    tracing::warn!(%partner, %delivery, business_key = key.as_deref().unwrap_or(""),
+                        "no functional acknowledgement within the partner's ack_window");
+                }
+                metrics::counter!("channelhub_ack_overdue_total", "partner" => partner.clone())
+                    .increment(flagged.len() as u64);
+            }
+            Err(e) => tracing::warn!(%partner, error = %e, "cannot check for overdue acknowledgements"),
         }
     }
 }

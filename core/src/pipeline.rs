@@ -2,6 +2,7 @@
 //! deliveries in a group-committed transaction; the caller hears "accepted" only after the commit.
 //! Refusals are committed too (status `rejected`, with the error), so every input has a history.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,10 +14,11 @@ use tracing::{Instrument, debug, warn};
 use uuid::Uuid;
 use vrl::value::Value as VrlValue;
 
+use crate::ack::{Refusal, SetAt};
 use crate::dispatcher::Dispatcher;
 use crate::mapping::{Mapping, MappingError, to_json};
 use crate::model::{Kind, SchemaError};
-use crate::store::{Claimed, Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
+use crate::store::{AckReceipt, Claimed, Committed, MessageStatus, NewDelivery, NewMessage, Store, StoreError};
 
 /// A source as the pipeline runs it.
 pub struct SourceRuntime {
@@ -28,8 +30,13 @@ pub struct SourceRuntime {
     pub mapping: Mapping,
     /// Limits and hints for decoding the body.
     pub decode: DecodeOptions,
-    /// The sink that X12 functional acknowledgements (997) go to, when configured.
+    /// The sink that functional acknowledgements (X12 997, EDIFACT CONTRL) go to, when configured.
     pub ack_sink: Option<String>,
+    /// Also send application advices (X12 824, EDIFACT APERAK) for documents refused for their content.
+    pub advice: bool,
+    /// The sinks that deliver to this source's partner: a 997 or CONTRL it sends is matched
+    /// against their interchanges.
+    pub partner_sinks: Vec<String>,
     /// Transport-specific settings, for the connector.
     pub transport: serde_yaml_ng::Mapping,
 }
@@ -53,6 +60,10 @@ pub struct Accepted {
     pub message_ids: Vec<Uuid>,
     /// `true` when the idempotency key was seen before; `message_id` is then the first one's.
     pub duplicate: bool,
+    /// The transaction sets or messages of an interchange that were refused while others were
+    /// accepted: each refusal as answered for a refused input (`code`, `message`, `path`), with
+    /// the set's control number (`set`). Each is kept as a rejected message of the input.
+    pub rejected: Vec<Value>,
 }
 
 /// Why an inbound document was not accepted.
@@ -143,6 +154,7 @@ fn hand_over(dispatcher: &Dispatcher, messages: &[NewMessage], answers: &[Commit
                     replay_base: 0,
                     correlation_id: m.correlation_id.clone(),
                     received_at: m.received_at,
+                    kind: m.kind.clone(),
                     document: m.document.clone().unwrap_or_default(),
                     lease_until: lease.until,
                 }),
@@ -263,6 +275,7 @@ impl Pipeline<'_> {
             error: None,
             routes: None,
             deliveries: Vec::new(),
+            acknowledges: Vec::new(),
         };
         self.finish(src, &req.body, msg, t0).instrument(span).await
     }
@@ -276,7 +289,7 @@ impl Pipeline<'_> {
     ) -> Result<Accepted, IngestError> {
         let source = src.name.clone();
         match self.process(src, body, &mut msg) {
-            Ok(followers) => {
+            Ok(Processed { followers, refused }) => {
                 let mut unit = Vec::with_capacity(1 + followers.len());
                 unit.push(msg);
                 unit.extend(followers);
@@ -290,13 +303,16 @@ impl Pipeline<'_> {
                             message_id,
                             message_ids: vec![message_id],
                             duplicate: true,
+                            rejected: Vec::new(),
                         })
                     }
                     _ => {
                         metrics::counter!("channelhub_accepted_total", "source" => source).increment(1);
                         let message_ids: Vec<Uuid> = answers
                             .iter()
-                            .map(|a| match a {
+                            .zip(&accepted_ids(&refused, answers.len()))
+                            .filter(|(_, keep)| **keep)
+                            .map(|(a, _)| match a {
                                 Committed::New(id) | Committed::Duplicate(id) => *id,
                             })
                             .collect();
@@ -304,17 +320,27 @@ impl Pipeline<'_> {
                             message_id: message_ids.first().copied().unwrap_or_default(),
                             message_ids,
                             duplicate: false,
+                            rejected: refused.into_iter().map(|r| r.record).collect(),
                         })
                     }
                 }
             }
-            Err(err) => {
+            Err(refused) => {
+                let Refused {
+                    error: err,
+                    business_key,
+                    followers,
+                } = *refused;
                 metrics::counter!("channelhub_rejected_total", "source" => source, "reason" => err.code()).increment(1);
                 debug!(message_id = %msg.id, correlation_id = %msg.correlation_id, error = %err, "refused");
                 msg.error = Some(err.record().to_string());
-                // The refusal is recorded; if even that fails, the partner still hears why the
-                // document was refused.
-                if let Err(e) = self.committer.commit(vec![msg]).await {
+                msg.business_key = business_key;
+                let mut unit = Vec::with_capacity(1 + followers.len());
+                unit.push(msg);
+                unit.extend(followers);
+                // The refusal is recorded (with the acknowledgements telling the partner); if
+                // even that fails, the partner still hears why the document was refused.
+                if let Err(e) = self.committer.commit(unit).await {
                     warn!(error = %e, "could not record a refusal");
                 }
                 Err(err)
@@ -322,64 +348,103 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Decode, map, validate, route: fills in `msg` or says why not. A mapping that returns an
-    /// array makes one message per element: `msg` (which carries the input and its idempotency
-    /// key) for the first, and the returned followers, linked to it, for the others. Every
-    /// document is validated before anything is filled in, so a refusal records a clean `msg`.
-    fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Vec<NewMessage>, IngestError> {
-        let decoded = channelhub_formats::decode(src.format, body, &src.decode).map_err(IngestError::Decode)?;
-        // Acknowledgements are built from the interchange as received, before the mapping.
-        let acks: Vec<(&str, &str, Value)> = match &src.ack_sink {
-            Some(sink) => {
-                let now = chrono::Utc::now();
-                let (yymmdd, hhmm) = (now.format("%y%m%d").to_string(), now.format("%H%M").to_string());
-                match src.format {
-                    Format::X12 => crate::ack::x12_997(&decoded, (&yymmdd, &now.format("%Y%m%d").to_string(), &hhmm))
-                        .map(|tree| vec![(sink.as_str(), "x12_997", tree)])
-                        .unwrap_or_default(),
-                    Format::Edifact => crate::ack::edifact_contrl(&decoded, (&yymmdd, &hhmm))
-                        .into_iter()
-                        .map(|tree| (sink.as_str(), "edifact_contrl", tree))
-                        .collect(),
-                    _ => Vec::new(),
-                }
+    /// Decode, map, validate, route: fills in `msg` and makes the other messages of the input,
+    /// or says why not.
+    ///
+    /// An X12 or EDIFACT interchange is taken one transaction set (or message) at a time: each
+    /// is mapped and validated on its own, so a bad one is refused while the others are
+    /// accepted. A mapping that returns an array makes one message per element. `msg` (which
+    /// carries the input and its idempotency key) becomes the first accepted document; the
+    /// others, the refused sets, what a partner's 997 or CONTRL in the input acknowledged, and
+    /// the hub's own acknowledgements to the partner follow it, linked to it. Only when nothing
+    /// at all is accepted is the input refused (still with the acknowledgements that say so).
+    fn process(&self, src: &SourceRuntime, body: &Bytes, msg: &mut NewMessage) -> Result<Processed, Box<Refused>> {
+        let now = chrono::Utc::now();
+        let decoded = match channelhub_formats::decode(src.format, body, &src.decode) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                let acks = self.refusal_acks(src, body, &e, &now, msg);
+                return Err(Box::new(Refused {
+                    error: IngestError::Decode(e),
+                    business_key: None,
+                    followers: acks,
+                }));
             }
-            None => Vec::new(),
         };
-        let mapped = src.mapping.run(VrlValue::from(decoded)).map_err(IngestError::Mapping)?;
-        let not_object = |got| {
-            IngestError::Mapping(MappingError::NotAnObject {
-                name: src.mapping.name().to_string(),
-                got,
-            })
+        let edi = matches!(src.format, Format::X12 | Format::Edifact);
+        let receipts = if edi {
+            crate::ack::receipts(src.format, &decoded)
+        } else {
+            Vec::new()
         };
-        let mapped = match mapped {
-            VrlValue::Array(items) if items.is_empty() => return Err(not_object("an empty array (no document)")),
-            VrlValue::Array(items) => {
-                if let Some(item) = items.iter().find(|item| !matches!(item, VrlValue::Object(_))) {
-                    return Err(not_object(crate::mapping::kind_name(item)));
-                }
-                items
+        let sets = if edi {
+            crate::ack::split_sets(src.format, &decoded)
+        } else {
+            Vec::new()
+        };
+        let (units, tree): (Vec<(Option<SetAt>, Value)>, Option<Value>) = if sets.is_empty() && receipts.is_empty() {
+            (vec![(None, decoded)], None)
+        } else {
+            (sets.into_iter().map(|(at, v)| (Some(at), v)).collect(), Some(decoded))
+        };
+
+        let mut documents: Vec<(VrlValue, Value)> = Vec::new();
+        let mut refusals: Vec<(Option<SetAt>, IngestError, Option<String>)> = Vec::new();
+        for (at, unit) in units {
+            match self.map_unit(src, unit) {
+                Ok(docs) => documents.extend(docs),
+                Err(refused) => refusals.push((at, refused.error, refused.business_key)),
             }
-            object => vec![object],
-        };
-        let split = mapped.len() > 1;
-        let mut documents = Vec::with_capacity(mapped.len());
-        for (i, mapped) in mapped.into_iter().enumerate() {
-            let doc = to_json(&mapped);
-            self.schemas.validate(src.kind, &doc).map_err(|mut e| {
-                if split {
-                    for v in &mut e.violations {
-                        v.path = format!("/{i}{}", v.path);
-                    }
-                }
-                IngestError::Schema(e)
-            })?;
-            documents.push((mapped, doc));
         }
 
-        let mut followers = Vec::with_capacity(documents.len() - 1);
-        for (i, (mut mapped, doc)) in documents.into_iter().enumerate() {
+        // The hub's answers to the partner, from the interchange as received.
+        let mut acks = Vec::new();
+        if let (Some(tree), Some(sink)) = (&tree, &src.ack_sink) {
+            let refused: HashMap<SetAt, Refusal> = refusals
+                .iter()
+                .filter_map(|(at, e, _)| Some(((*at)?, refusal_of(e))))
+                .collect();
+            acks = answers(src.format, src.advice, sink, tree, &refused, false, &now);
+        }
+
+        if documents.is_empty() && receipts.is_empty() {
+            let mut refusals = refusals.into_iter();
+            let Some((_, error, business_key)) = refusals.next() else {
+                return Err(Box::new(Refused {
+                    error: IngestError::Mapping(MappingError::NotAnObject {
+                        name: src.mapping.name().to_string(),
+                        got: "nothing: the interchange holds no transaction set or message",
+                    }),
+                    business_key: None,
+                    followers: acks.into_iter().map(|a| a.into_message(msg, self.is_ordered)).collect(),
+                }));
+            };
+            let mut followers: Vec<NewMessage> = refusals.map(|(_, e, key)| refused_message(msg, &e, key)).collect();
+            followers.extend(acks.into_iter().map(|a| a.into_message(msg, self.is_ordered)));
+            return Err(Box::new(Refused {
+                error,
+                business_key,
+                followers,
+            }));
+        }
+
+        let mut followers: Vec<NewMessage> = Vec::with_capacity(documents.len() + refusals.len() + acks.len());
+        let mut first = true;
+        let mut target = |followers: &mut Vec<NewMessage>, msg: &mut NewMessage| -> usize {
+            if std::mem::take(&mut first) {
+                usize::MAX
+            } else {
+                followers.push(NewMessage {
+                    id: Uuid::now_v7(),
+                    idempotency_key: None,
+                    raw: Bytes::new(),
+                    deliveries: Vec::new(),
+                    ..msg.clone()
+                });
+                followers.len() - 1
+            }
+        };
+        for (mut mapped, doc) in documents {
             let (decisions, sinks) = self.router.route(&src.name, &mut mapped);
             let deliveries = sinks
                 .into_iter()
@@ -395,51 +460,296 @@ impl Pipeline<'_> {
             } else {
                 MessageStatus::Accepted
             };
-            let target = if i == 0 {
-                &mut *msg
+            let i = target(&mut followers, msg);
+            let m = if i == usize::MAX { &mut *msg } else { &mut followers[i] };
+            m.business_key = src.kind.business_key(&doc);
+            m.document = Some(doc.to_string());
+            m.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
+            m.status = status;
+            m.deliveries = deliveries;
+        }
+        if !receipts.is_empty() {
+            // What the partner's acknowledgements say about the interchanges sent to it: one
+            // message, recorded on the matching deliveries when it commits.
+            let kind = if src.format == Format::X12 {
+                "x12_997"
             } else {
-                followers.push(NewMessage {
-                    id: Uuid::now_v7(),
-                    idempotency_key: None,
-                    raw: Bytes::new(),
-                    deliveries: Vec::new(),
-                    ..msg.clone()
-                });
-                followers.last_mut().unwrap_or_else(|| unreachable!())
+                "edifact_contrl"
             };
-            target.business_key = src.kind.business_key(&doc);
-            target.document = Some(doc.to_string());
-            target.routes = Some(serde_json::to_string(&decisions).unwrap_or_else(|_| "[]".into()));
-            target.status = status;
-            target.deliveries = deliveries;
+            let i = target(&mut followers, msg);
+            let m = if i == usize::MAX { &mut *msg } else { &mut followers[i] };
+            m.kind = Some(kind.into());
+            m.schema_version = None;
+            m.business_key = Some(format!(
+                "{kind}:{}",
+                receipts
+                    .iter()
+                    .map(|r| r.control_number.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ));
+            m.document = Some(
+                json!({"acknowledges": receipts.iter().map(|r| json!({
+                    "control_number": r.control_number, "status": r.status, "detail": r.detail,
+                })).collect::<Vec<_>>()})
+                .to_string(),
+            );
+            m.routes = Some(json!([{"route": "acknowledgement", "matched": true, "to": []}]).to_string());
+            m.status = MessageStatus::Unrouted;
+            m.acknowledges = receipts
+                .into_iter()
+                .map(|r| AckReceipt {
+                    control_number: r.control_number,
+                    sinks: src.partner_sinks.clone(),
+                    status: r.status.to_owned(),
+                    detail: r.detail,
+                })
+                .collect();
         }
-        // Each acknowledgement is one more message of the input: own history and delivery.
-        for (sink, kind, tree) in acks {
-            let to = tree["interchanges"][0]
-                .get("receiver_id")
-                .or_else(|| tree["interchanges"][0].get("recipient_id"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            followers.push(NewMessage {
-                id: Uuid::now_v7(),
-                idempotency_key: None,
-                raw: Bytes::new(),
-                kind: Some(kind.into()),
-                business_key: Some(format!("{kind}:{to}")),
-                schema_version: None,
-                document: Some(tree.to_string()),
-                routes: Some(json!([{"route": "ack", "matched": true, "to": [sink]}]).to_string()),
-                status: MessageStatus::Accepted,
-                deliveries: vec![NewDelivery {
-                    id: Uuid::now_v7(),
-                    ordered: (self.is_ordered)(sink),
-                    sink: sink.to_owned(),
-                    lease: None,
-                }],
-                ..msg.clone()
+        let mut refused = Vec::with_capacity(refusals.len());
+        for (at, e, key) in refusals {
+            let mut record = e.record();
+            if let (Some(at), Some(tree)) = (at, &tree)
+                && let Some(set) = crate::ack::set_reference(tree, at)
+            {
+                record["set"] = json!(set);
+            }
+            let m = refused_message(msg, &e, key);
+            refused.push(RefusedSet {
+                index: 1 + followers.len(),
+                record,
             });
+            followers.push(m);
         }
-        Ok(followers)
+        followers.extend(acks.into_iter().map(|a| a.into_message(msg, self.is_ordered)));
+        Ok(Processed { followers, refused })
     }
+
+    /// Runs the mapping on one unit (an input, or one set of an interchange) and validates
+    /// every document it made. On refusal, the business key of the document when it has one.
+    fn map_unit(&self, src: &SourceRuntime, unit: Value) -> Result<Documents, Box<Refused>> {
+        let refused = |error, business_key| {
+            Box::new(Refused {
+                error,
+                business_key,
+                followers: Vec::new(),
+            })
+        };
+        let mapped = src
+            .mapping
+            .run(VrlValue::from(unit))
+            .map_err(|e| refused(IngestError::Mapping(e), None))?;
+        let not_object = |got| {
+            refused(
+                IngestError::Mapping(MappingError::NotAnObject {
+                    name: src.mapping.name().to_string(),
+                    got,
+                }),
+                None,
+            )
+        };
+        let mapped = match mapped {
+            VrlValue::Array(items) if items.is_empty() => return Err(not_object("an empty array (no document)")),
+            VrlValue::Array(items) => {
+                if let Some(item) = items.iter().find(|item| !matches!(item, VrlValue::Object(_))) {
+                    return Err(not_object(crate::mapping::kind_name(item)));
+                }
+                items
+            }
+            object => vec![object],
+        };
+        let split = mapped.len() > 1;
+        let mut documents = Vec::with_capacity(mapped.len());
+        for (i, mapped) in mapped.into_iter().enumerate() {
+            let doc = to_json(&mapped);
+            if let Err(mut e) = self.schemas.validate(src.kind, &doc) {
+                if split {
+                    for v in &mut e.violations {
+                        v.path = format!("/{i}{}", v.path);
+                    }
+                }
+                return Err(refused(IngestError::Schema(e), src.kind.business_key(&doc)));
+            }
+            documents.push((mapped, doc));
+        }
+        Ok(documents)
+    }
+
+    /// The acknowledgements of an input the decoder refused, when the source sends them and
+    /// its envelope can be read: the faulty set rejected, naming the segment and element.
+    fn refusal_acks(
+        &self,
+        src: &SourceRuntime,
+        body: &Bytes,
+        error: &channelhub_formats::DecodeError,
+        now: &chrono::DateTime<chrono::Utc>,
+        msg: &NewMessage,
+    ) -> Vec<NewMessage> {
+        let Some(sink) = &src.ack_sink else { return Vec::new() };
+        let Some((tree, located)) = crate::ack::envelope(src.format, body, error) else {
+            return Vec::new();
+        };
+        let refused: HashMap<SetAt, Refusal> = located.into_iter().collect();
+        // No application advice: the content was never reached.
+        answers(src.format, false, sink, &tree, &refused, true, now)
+            .into_iter()
+            .map(|a| a.into_message(msg, self.is_ordered))
+            .collect()
+    }
+}
+
+/// The validated documents a mapping made: the VRL value (for routing) and its JSON.
+type Documents = Vec<(VrlValue, Value)>;
+
+/// What an input became, besides its first message.
+struct Processed {
+    followers: Vec<NewMessage>,
+    /// The sets refused while others were accepted, for the answer.
+    refused: Vec<RefusedSet>,
+}
+
+/// A refused input: the error answered, the business key of the refused document when known,
+/// and what is committed with the refusal (other refused sets, acknowledgements).
+struct Refused {
+    error: IngestError,
+    business_key: Option<String>,
+    followers: Vec<NewMessage>,
+}
+
+/// One refused set of an accepted interchange: its index among the committed messages and the
+/// refusal as answered.
+struct RefusedSet {
+    index: usize,
+    record: Value,
+}
+
+/// Which of the `n` committed messages are accepted documents (not refused sets).
+fn accepted_ids(refused: &[RefusedSet], n: usize) -> Vec<bool> {
+    let mut keep = vec![true; n];
+    for r in refused {
+        if let Some(k) = keep.get_mut(r.index) {
+            *k = false;
+        }
+    }
+    keep
+}
+
+/// The record of one refused set, linked to the input's first message.
+fn refused_message(msg: &NewMessage, error: &IngestError, business_key: Option<String>) -> NewMessage {
+    NewMessage {
+        id: Uuid::now_v7(),
+        idempotency_key: None,
+        raw: Bytes::new(),
+        status: MessageStatus::Rejected,
+        business_key,
+        document: None,
+        routes: None,
+        error: Some(error.record().to_string()),
+        deliveries: Vec::new(),
+        acknowledges: Vec::new(),
+        ..msg.clone()
+    }
+}
+
+/// The acknowledgement terms of a refusal of content.
+fn refusal_of(e: &IngestError) -> Refusal {
+    let missing = match e {
+        IngestError::Schema(s) => s.violations.first().is_some_and(|v| v.message.contains("required")),
+        _ => false,
+    };
+    let reason = match (e, e.path()) {
+        (_, Some(path)) => format!("{e} at {path}"),
+        _ => e.to_string(),
+    };
+    Refusal::content(reason, missing)
+}
+
+/// One acknowledgement to send: the sink, its kind and its interchange tree.
+struct Answer {
+    sink: String,
+    kind: &'static str,
+    tree: Value,
+}
+
+impl Answer {
+    /// The acknowledgement as one more message of the input: own history and delivery.
+    fn into_message(self, msg: &NewMessage, is_ordered: &(dyn Fn(&str) -> bool + Sync)) -> NewMessage {
+        let first = &self.tree["interchanges"][0];
+        let to = first
+            .get("receiver_id")
+            .or_else(|| first.get("recipient_id"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        NewMessage {
+            id: Uuid::now_v7(),
+            idempotency_key: None,
+            raw: Bytes::new(),
+            kind: Some(self.kind.into()),
+            business_key: Some(format!("{}:{to}", self.kind)),
+            schema_version: None,
+            document: Some(self.tree.to_string()),
+            error: None,
+            routes: Some(json!([{"route": "ack", "matched": true, "to": [self.sink]}]).to_string()),
+            status: MessageStatus::Accepted,
+            deliveries: vec![NewDelivery {
+                id: Uuid::now_v7(),
+                ordered: is_ordered(&self.sink),
+                sink: self.sink,
+                lease: None,
+            }],
+            acknowledges: Vec::new(),
+            ..msg.clone()
+        }
+    }
+}
+
+/// The functional acknowledgements of `tree` (and application advices when the source asks
+/// for them) going to `sink`.
+fn answers(
+    format: Format,
+    advice: bool,
+    sink: &str,
+    tree: &Value,
+    refused: &HashMap<SetAt, Refusal>,
+    input_refused: bool,
+    now: &chrono::DateTime<chrono::Utc>,
+) -> Vec<Answer> {
+    let (yymmdd, ccyymmdd, hhmm) = (
+        now.format("%y%m%d").to_string(),
+        now.format("%Y%m%d").to_string(),
+        now.format("%H%M").to_string(),
+    );
+    let answer = |kind, tree| Answer {
+        sink: sink.to_owned(),
+        kind,
+        tree,
+    };
+    let mut out = Vec::new();
+    match format {
+        Format::X12 => {
+            let now = (yymmdd.as_str(), ccyymmdd.as_str(), hhmm.as_str());
+            out.extend(crate::ack::functional_ack(tree, refused, input_refused, now).map(|t| answer("x12_997", t)));
+            if advice {
+                out.extend(crate::ack::application_advice(tree, refused, now).map(|t| answer("x12_824", t)));
+            }
+        }
+        Format::Edifact => {
+            let now = (yymmdd.as_str(), hhmm.as_str());
+            out.extend(
+                crate::ack::contrl(tree, refused, input_refused, now)
+                    .into_iter()
+                    .map(|t| answer("edifact_contrl", t)),
+            );
+            if advice {
+                out.extend(
+                    crate::ack::aperak(tree, refused, now)
+                        .into_iter()
+                        .map(|t| answer("edifact_aperak", t)),
+                );
+            }
+        }
+        _ => {}
+    }
+    out
 }

@@ -572,6 +572,7 @@ static X12_SETS: LazyLock<Vec<Definition>> = LazyLock::new(|| {
         ("204", include_str!("../src/x12/sets/204.txt")),
         ("214", include_str!("../src/x12/sets/214.txt")),
         ("810", include_str!("../src/x12/sets/810.txt")),
+        ("824", include_str!("../src/x12/sets/824.txt")),
         ("846", include_str!("../src/x12/sets/846.txt")),
         ("850", include_str!("../src/x12/sets/850.txt")),
         ("855", include_str!("../src/x12/sets/855.txt")),

@@ -69,6 +69,8 @@ pub(crate) async fn message(State(hub): State<Arc<Hub>>, Path(id): Path<String>)
 pub(crate) struct DeliveryQuery {
     status: Option<String>,
     sink: Option<String>,
+    /// Acknowledgement status: `awaited`, `acknowledged`, `rejected`, `overdue`, ...
+    ack: Option<String>,
     limit: Option<u64>,
 }
 
@@ -79,6 +81,7 @@ pub(crate) async fn deliveries(
     let filter = DeliveryFilter {
         status: q.status.filter(|s| !s.is_empty()),
         sink: q.sink.filter(|s| !s.is_empty()),
+        ack: q.ack.filter(|s| !s.is_empty()),
         limit: q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
     };
     let found = hub

@@ -138,11 +138,12 @@ async fn handle(
             } else {
                 StatusCode::ACCEPTED
             };
-            Ok((
-                status,
-                Json(json!({"message_id": a.message_id, "message_ids": a.message_ids, "duplicate": a.duplicate})),
-            )
-                .into_response())
+            let mut body = json!({"message_id": a.message_id, "message_ids": a.message_ids, "duplicate": a.duplicate});
+            // Sets of an interchange refused while others were accepted.
+            if !a.rejected.is_empty() {
+                body["rejected"] = json!(a.rejected);
+            }
+            Ok((status, Json(body)).into_response())
         }
         Err(e) => Err(ingest_error(&e)),
     }

@@ -96,6 +96,7 @@ pub fn load_str(path: &Path, text: &str, env: impl Fn(&str) -> Option<String>) -
                 SinkConfig {
                     r#type: c.r#type,
                     format: c.format,
+                    partner: c.partner,
                     mapping: c.mapping.map(|m| base_dir.join(m)),
                     timeout: c.timeout,
                     ordered: c.ordered,

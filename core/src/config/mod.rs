@@ -11,7 +11,7 @@ pub use env::expand_env;
 pub use error::{ConfigError, ConfigErrors, suggest};
 pub use load::{Loaded, load_file, load_str};
 pub use raw::{
-    AuthConfig, Config, DecodeConfig, DispatcherConfig, EncodeConfig, HmacConfig, IngestConfig, PartnerConfig,
-    RetryConfig, RouteConfig, SinkConfig, SourceConfig,
+    AckConfig, AuthConfig, Config, DecodeConfig, DispatcherConfig, EncodeConfig, HmacConfig, IngestConfig,
+    InterchangeConfig, PartnerConfig, RetryConfig, RouteConfig, SinkConfig, SourceConfig,
 };
 pub use types::{ByteSize, HumanDuration};

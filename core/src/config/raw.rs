@@ -79,6 +79,37 @@ pub struct PartnerConfig {
     /// How the partner proves who it is on inbound requests.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// X12 and EDIFACT: the interchange identities used with this partner, and how long it
+    /// has to acknowledge what the hub sends.
+    #[serde(default)]
+    pub interchange: Option<InterchangeConfig>,
+}
+
+/// A partner's EDI identities (`interchange:`): outbound X12 and EDIFACT envelopes the mapping
+/// leaves unaddressed get them (X12 ISA05-08 and GS02-03; EDIFACT UNB02-03), and an inbound
+/// 997 or CONTRL from the partner is matched against the interchanges its sinks were sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterchangeConfig {
+    /// The partner's interchange id (the receiver of what the hub sends).
+    pub id: String,
+    /// Its qualifier (X12 ISA07, e.g. `ZZ`, `01` DUNS, `14` EAN; EDIFACT UNB03-2, e.g. `14`).
+    #[serde(default)]
+    pub qualifier: Option<String>,
+    /// The hub's own interchange id towards this partner (the sender).
+    pub our_id: String,
+    /// Its qualifier.
+    #[serde(default)]
+    pub our_qualifier: Option<String>,
+    /// X12 functional group ids (GS02/GS03) when they differ from the interchange ids.
+    #[serde(default)]
+    pub application_id: Option<String>,
+    #[serde(default)]
+    pub our_application_id: Option<String>,
+    /// Interchanges sent to this partner that have no 997 / CONTRL after this long are flagged
+    /// `overdue`. Without it, no acknowledgement is awaited.
+    #[serde(default)]
+    pub ack_window: Option<HumanDuration>,
 }
 
 /// Inbound credentials of a partner: any bearer token listed, and/or a valid HMAC signature.
@@ -136,7 +167,8 @@ pub struct SourceConfig {
     pub kind: String,
     /// How the body is decoded beyond its format.
     pub decode: DecodeConfig,
-    /// Functional acknowledgements (X12 997, EDIFACT CONTRL) to send back for every accepted input.
+    /// Functional acknowledgements (X12 997, EDIFACT CONTRL) to send back for every input that
+    /// could be read as an interchange, accepted or not; application advices on request.
     pub ack: Option<AckConfig>,
     /// Transport-specific keys, parsed by the connector.
     pub transport: serde_yaml_ng::Mapping,
@@ -148,6 +180,10 @@ pub struct SourceConfig {
 pub struct AckConfig {
     /// The sink the acknowledgements go to (the partner's endpoint; the source's format, no mapping).
     pub sink: String,
+    /// Also send an application advice (X12 824, EDIFACT APERAK) for every document refused
+    /// for its content (the mapping or the canonical schema), naming the document and why.
+    #[serde(default)]
+    pub advice: bool,
 }
 
 /// A source's decoding options (`decode:`).
@@ -186,6 +222,9 @@ pub struct SinkConfig {
     pub r#type: String,
     /// Wire format of the body sent.
     pub format: Format,
+    /// The partner this sink delivers to: X12 and EDIFACT interchanges are numbered from the
+    /// partner's counter and addressed with its `interchange` ids.
+    pub partner: Option<String>,
     /// Optional VRL program mapping the canonical document to the partner's shape.
     pub mapping: Option<PathBuf>,
     /// Upper bound of one send attempt.
@@ -229,6 +268,8 @@ pub(super) struct SinkCommon {
     #[serde(default = "default_format")]
     pub format: Format,
     #[serde(default)]
+    pub partner: Option<String>,
+    #[serde(default)]
     pub mapping: Option<PathBuf>,
     #[serde(default = "default_timeout")]
     pub timeout: HumanDuration,
@@ -244,6 +285,7 @@ pub(super) struct SinkCommon {
 pub(super) const SINK_KEYS: &[&str] = &[
     "type",
     "format",
+    "partner",
     "mapping",
     "timeout",
     "ordered",

@@ -7,12 +7,54 @@
 use channelhub_formats::Format;
 use serde_json::{Value, json};
 
+use crate::config::InterchangeConfig;
+
 /// The largest X12 interchange control number (ISA13 has nine digits).
 const X12_MAX: i64 = 999_999_999;
 
 /// Whether deliveries in `format` need a control number.
 pub(super) fn numbered(format: Format) -> bool {
     matches!(format, Format::X12 | Format::Edifact)
+}
+
+/// Addresses an interchange the mapping left unaddressed: sender and receiver ids (and
+/// qualifiers) that are missing from the interchange and its X12 groups are the hub's and the
+/// partner's from the partner's `interchange` config. Ids a mapping did set are kept.
+pub(super) fn address(format: Format, doc: &mut Value, ids: &InterchangeConfig) {
+    let (to_id, to_qualifier) = match format {
+        Format::X12 => ("receiver_id", "receiver_qualifier"),
+        Format::Edifact => ("recipient_id", "recipient_qualifier"),
+        _ => return,
+    };
+    let Some(interchanges) = doc.get_mut("interchanges").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for interchange in interchanges.iter_mut().filter_map(Value::as_object_mut) {
+        interchange.entry("sender_id").or_insert_with(|| json!(ids.our_id));
+        interchange.entry(to_id).or_insert_with(|| json!(ids.id));
+        // X12 qualifiers are mandatory (ZZ: mutually defined); EDIFACT ones optional.
+        let default = (format == Format::X12).then_some("ZZ");
+        if let Some(q) = ids.our_qualifier.as_deref().or(default) {
+            interchange.entry("sender_qualifier").or_insert_with(|| json!(q));
+        }
+        if let Some(q) = ids.qualifier.as_deref().or(default) {
+            interchange.entry(to_qualifier).or_insert_with(|| json!(q));
+        }
+        if format == Format::X12 {
+            for group in interchange
+                .get_mut("groups")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                let ours = ids.our_application_id.as_ref().unwrap_or(&ids.our_id);
+                let theirs = ids.application_id.as_ref().unwrap_or(&ids.id);
+                group.entry("sender_id").or_insert_with(|| json!(ours));
+                group.entry("receiver_id").or_insert_with(|| json!(theirs));
+            }
+        }
+    }
 }
 
 /// Fills the missing control numbers of the interchange tree `doc` with `n`.
@@ -126,6 +168,41 @@ mod tests {
         assert_eq!(doc["interchanges"][0]["date"], "991231");
         assert_eq!(doc["interchanges"][0]["time"], "0805");
         assert_eq!(doc["interchanges"][0]["groups"][0]["date"], "20261126");
+    }
+
+    #[test]
+    fn unaddressed_envelopes_get_the_partners_ids() {
+        let ids = InterchangeConfig {
+            id: "DEALER01".into(),
+            qualifier: Some("01".into()),
+            our_id: "BRAND".into(),
+            our_qualifier: None,
+            application_id: None,
+            our_application_id: Some("BRAND-APP".into()),
+            ack_window: None,
+        };
+        let mut doc = json!({"interchanges": [{"receiver_id": "KEPT", "groups": [{"functional_id": "IB"}]}]});
+        address(Format::X12, &mut doc, &ids);
+        let i = &doc["interchanges"][0];
+        assert_eq!(
+            (
+                &i["sender_id"],
+                &i["sender_qualifier"],
+                &i["receiver_id"],
+                &i["receiver_qualifier"]
+            ),
+            (&json!("BRAND"), &json!("ZZ"), &json!("KEPT"), &json!("01"))
+        );
+        assert_eq!(i["groups"][0]["sender_id"], "BRAND-APP");
+        assert_eq!(i["groups"][0]["receiver_id"], "DEALER01");
+        let mut doc = json!({"interchanges": [{"messages": []}]});
+        address(Format::Edifact, &mut doc, &ids);
+        let i = &doc["interchanges"][0];
+        assert_eq!(
+            (&i["recipient_id"], &i["recipient_qualifier"]),
+            (&json!("DEALER01"), &json!("01"))
+        );
+        assert!(i.get("sender_qualifier").is_none());
     }
 
     #[test]

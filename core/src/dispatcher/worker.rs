@@ -37,6 +37,10 @@ pub struct SinkRuntime {
     pub ordered: bool,
     pub concurrency: usize,
     pub retry: RetryPolicy,
+    /// X12 and EDIFACT: the control-number counter (the partner's, or the sink's own).
+    pub counter: String,
+    /// The partner's EDI identities, for envelopes the mapping leaves unaddressed.
+    pub interchange: Option<crate::config::InterchangeConfig>,
 }
 
 struct SinkState {
@@ -316,7 +320,13 @@ impl Dispatcher {
         // X12 and EDIFACT interchanges get their control number from the store (the same one on
         // every attempt); a store failure is worth a retry.
         let control = if envelope::numbered(s.rt.format) {
-            self.store.control_number(&s.rt.name, &c.id.to_string()).await.map(Some)
+            // The partner acknowledges what it is sent, except acknowledgements themselves.
+            let await_ack = s.rt.interchange.as_ref().is_some_and(|i| i.ack_window.is_some())
+                && !c.kind.as_deref().is_some_and(crate::ack::is_ack_kind);
+            self.store
+                .control_number(&s.rt.counter, &c.id.to_string(), await_ack)
+                .await
+                .map(Some)
         } else {
             Ok(None)
         };
@@ -468,6 +478,9 @@ fn prepare(rt: &SinkRuntime, c: &Claimed, control_number: Option<i64>) -> Result
             None => doc,
         };
         if let Some(n) = control_number {
+            if let Some(ids) = &rt.interchange {
+                envelope::address(rt.format, &mut doc, ids);
+            }
             envelope::fill(rt.format, &mut doc, n)?;
         }
         Bytes::from(channelhub_formats::encode(rt.format, &doc, &rt.encode).map_err(|e| e.to_string())?)

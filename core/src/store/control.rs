@@ -10,11 +10,13 @@ use super::{Store, StoreError};
 
 impl Store {
     /// The control number of delivery `delivery_id` on counter `counter`: the one it was
-    /// given before, or the counter's next value, recorded with the delivery.
+    /// given before, or the counter's next value, recorded with the delivery. With
+    /// `await_ack`, a newly numbered delivery awaits the partner's functional acknowledgement
+    /// (`ack_status = 'awaited'`).
     ///
     /// # Errors
     /// A store failure, or an unknown delivery.
-    pub async fn control_number(&self, counter: &str, delivery_id: &str) -> Result<i64, StoreError> {
+    pub async fn control_number(&self, counter: &str, delivery_id: &str, await_ack: bool) -> Result<i64, StoreError> {
         let d = self.dialect;
         let txn = self.db.begin().await?;
         let rows = d
@@ -45,8 +47,8 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("counter `{counter}` returned nothing")))?;
         d.exec(
             &txn,
-            "UPDATE deliveries SET control_number = ? WHERE id = ?",
-            vec![n.into(), delivery_id.into()],
+            "UPDATE deliveries SET control_number = ?, ack_status = ? WHERE id = ?",
+            vec![n.into(), await_ack.then_some("awaited").into(), delivery_id.into()],
         )
         .await?;
         txn.commit().await?;

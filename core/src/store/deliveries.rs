@@ -25,6 +25,9 @@ pub struct Claimed {
     pub replay_base: i64,
     pub correlation_id: String,
     pub received_at: i64,
+    /// The message's kind (`order`, ..., or `x12_997`, `edifact_contrl`, ... for the hub's own
+    /// acknowledgements).
+    pub kind: Option<String>,
     /// The canonical document, JSON text.
     pub document: String,
     /// The lease held on it (µs); it must not be sent after this.
@@ -69,6 +72,22 @@ pub struct DeliveryRow {
     pub last_status: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
+    /// X12 and EDIFACT: the interchange control number the delivery was sent under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_number: Option<i64>,
+    /// The partner's functional acknowledgement of that interchange: `awaited`, `acknowledged`,
+    /// `acknowledged_with_errors`, `partially_accepted`, `rejected`, or `overdue` (none came
+    /// within the partner's `ack_window`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack_status: Option<String>,
+    /// The partner's reason, for anything but a clean acknowledgement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack_detail: Option<String>,
+    /// The inbound message (the 997 or CONTRL) that acknowledged it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack_message_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack_at: Option<String>,
 }
 
 /// Filter for listing deliveries.
@@ -76,6 +95,8 @@ pub struct DeliveryRow {
 pub struct DeliveryFilter {
     pub status: Option<String>,
     pub sink: Option<String>,
+    /// Acknowledgement status (`overdue`, `rejected`, ...).
+    pub ack: Option<String>,
     pub limit: u64,
 }
 
@@ -94,7 +115,7 @@ const CLAIM_POSTGRES: &str = "UPDATE deliveries SET lease_owner = ?, lease_until
     RETURNING seq, id, message_id, sink, business_key, attempt_count, replay_base";
 
 const DELIVERY_FIELDS: &str = "id, message_id, sink, business_key, status, attempt_count, next_attempt_at, \
-    last_error, last_status, created_at, updated_at";
+    last_error, last_status, created_at, updated_at, control_number, ack_status, ack_detail, ack_message_id, ack_at";
 
 impl Store {
     /// Claims up to `limit` due deliveries of `sink` for `owner` until `lease_until` (µs): the
@@ -145,6 +166,7 @@ impl Store {
                 replay_base: get(r, "replay_base")?,
                 correlation_id: String::new(),
                 received_at: 0,
+                kind: None,
                 document: String::new(),
                 lease_until,
             });
@@ -152,24 +174,26 @@ impl Store {
         // RETURNING gives no order guarantee: restore acceptance order for the sender.
         let ids: Vec<Value> = claimed.iter().map(|c| Value::from(c.message_id.to_string())).collect();
         let sql = format!(
-            "SELECT id, correlation_id, received_at, document FROM messages WHERE id IN ({})",
+            "SELECT id, correlation_id, received_at, kind, document FROM messages WHERE id IN ({})",
             list(ids.len())
         );
-        let mut docs: HashMap<String, (String, i64, String)> = HashMap::new();
+        let mut docs: HashMap<String, (String, i64, Option<String>, String)> = HashMap::new();
         for r in d.all(&self.db, &sql, ids).await? {
             docs.insert(
                 get(&r, "id")?,
                 (
                     get(&r, "correlation_id")?,
                     get(&r, "received_at")?,
+                    get(&r, "kind")?,
                     get::<Option<String>>(&r, "document")?.unwrap_or_default(),
                 ),
             );
         }
         for c in &mut claimed {
-            if let Some((corr, at, doc)) = docs.remove(&c.message_id.to_string()) {
+            if let Some((corr, at, kind, doc)) = docs.remove(&c.message_id.to_string()) {
                 c.correlation_id = corr;
                 c.received_at = at;
+                c.kind = kind;
                 c.document = doc;
             }
         }
@@ -333,6 +357,10 @@ impl Store {
             sql.push_str(" AND sink = ?");
             values.push(s.clone().into());
         }
+        if let Some(s) = &f.ack {
+            sql.push_str(" AND ack_status = ?");
+            values.push(s.clone().into());
+        }
         sql.push_str(" ORDER BY seq DESC LIMIT ?");
         values.push(i64::try_from(f.limit).unwrap_or(i64::MAX).into());
         let rows = self.dialect.all(&self.db, &sql, values).await?;
@@ -343,6 +371,40 @@ impl Store {
         let sql = format!("SELECT {DELIVERY_FIELDS} FROM deliveries WHERE message_id = ? ORDER BY seq");
         let rows = self.dialect.all(&self.db, &sql, vec![message_id.into()]).await?;
         rows.iter().map(delivery_row).collect()
+    }
+
+    /// The deliveries that the partner's acknowledgement `message_id` answered.
+    pub(super) async fn acknowledged_by(&self, message_id: &str) -> Result<Vec<DeliveryRow>, StoreError> {
+        let sql = format!("SELECT {DELIVERY_FIELDS} FROM deliveries WHERE ack_message_id = ? ORDER BY seq");
+        let rows = self.dialect.all(&self.db, &sql, vec![message_id.into()]).await?;
+        rows.iter().map(delivery_row).collect()
+    }
+
+    /// Flags the delivered interchanges to `sinks` that still await an acknowledgement and
+    /// were delivered before `cutoff` (µs) as `overdue`; returns (delivery id, business key)
+    /// of each one flagged now.
+    ///
+    /// # Errors
+    /// A store failure; nothing is flagged.
+    pub async fn flag_overdue(
+        &self,
+        sinks: &[String],
+        cutoff: i64,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        if sinks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut values: Vec<Value> = vec![crate::time::now_micros().into(), cutoff.into()];
+        values.extend(sinks.iter().map(|s| Value::from(s.clone())));
+        let sql = format!(
+            "UPDATE deliveries SET ack_status = 'overdue', ack_at = ? WHERE ack_status = 'awaited' \
+             AND status = 'delivered' AND updated_at < ? AND sink IN ({}) RETURNING id, business_key",
+            list(sinks.len())
+        );
+        let rows = self.dialect.all(&self.db, &sql, values).await?;
+        rows.iter()
+            .map(|r| Ok((get(r, "id")?, get(r, "business_key")?)))
+            .collect()
     }
 
     /// Sends a dead delivery again: pending, due now, with a fresh retry budget.
@@ -397,6 +459,11 @@ fn delivery_row(r: &sea_orm::QueryResult) -> Result<DeliveryRow, StoreError> {
         last_status: get(r, "last_status")?,
         created_at: crate::time::rfc3339(get(r, "created_at")?),
         updated_at: crate::time::rfc3339(get(r, "updated_at")?),
+        control_number: get(r, "control_number")?,
+        ack_status: get(r, "ack_status")?,
+        ack_detail: get(r, "ack_detail")?,
+        ack_message_id: get(r, "ack_message_id")?,
+        ack_at: get::<Option<i64>>(r, "ack_at")?.map(crate::time::rfc3339),
     })
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sea_orm::{TransactionTrait, Value};
 use uuid::Uuid;
 
-use super::sql::{get, value_rows};
+use super::sql::{get, list, value_rows};
 use super::{Store, StoreError};
 
 /// What became of a message.
@@ -57,9 +57,23 @@ pub struct NewMessage {
     /// Route decisions, JSON text.
     pub routes: Option<String>,
     pub deliveries: Vec<NewDelivery>,
+    /// What this message (a partner's 997 or CONTRL) says about interchanges the hub sent:
+    /// recorded on the matching deliveries in the same transaction.
+    pub acknowledges: Vec<AckReceipt>,
 }
 
-/// A delivery to create with its message.
+/// A partner's answer about one interchange the hub sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AckReceipt {
+    /// The interchange (X12 ISA13 and GS06; EDIFACT UNB05) control number acknowledged.
+    pub control_number: i64,
+    /// The sinks that deliver to the partner: the number is looked for among their deliveries.
+    pub sinks: Vec<String>,
+    /// `acknowledged`, `acknowledged_with_errors`, `partially_accepted` or `rejected`.
+    pub status: String,
+    /// The reason, as the partner gave it (codes and the segments and elements they name).
+    pub detail: String,
+}
 #[derive(Debug, Clone)]
 pub struct NewDelivery {
     pub id: Uuid,
@@ -231,6 +245,29 @@ impl Store {
                     ),
                     values,
                 ));
+            }
+            for m in chunk.iter().filter(|m| !m.acknowledges.is_empty()) {
+                for r in &m.acknowledges {
+                    if r.sinks.is_empty() {
+                        continue;
+                    }
+                    let mut values: Vec<Value> = vec![
+                        r.status.clone().into(),
+                        r.detail.clone().into(),
+                        m.id.to_string().into(),
+                        now.into(),
+                        r.control_number.into(),
+                    ];
+                    values.extend(r.sinks.iter().map(|s| Value::from(s.clone())));
+                    statements.push((
+                        format!(
+                            "UPDATE deliveries SET ack_status = ?, ack_detail = ?, ack_message_id = ?, ack_at = ? \
+                             WHERE control_number = ? AND sink IN ({})",
+                            list(r.sinks.len())
+                        ),
+                        values,
+                    ));
+                }
             }
             d.exec_many(&txn, statements).await?;
         }

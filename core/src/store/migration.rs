@@ -7,7 +7,12 @@ pub(super) struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Initial), Box::new(SplitInputs), Box::new(ControlNumbers)]
+        vec![
+            Box::new(Initial),
+            Box::new(SplitInputs),
+            Box::new(ControlNumbers),
+            Box::new(Acknowledgements),
+        ]
     }
 }
 
@@ -150,6 +155,39 @@ impl MigrationTrait for ControlNumbers {
         .await?;
         db.execute_unprepared(&format!("ALTER TABLE deliveries ADD COLUMN control_number {int}"))
             .await?;
+        Ok(())
+    }
+}
+
+/// Functional acknowledgements of outbound interchanges: whether one is awaited, what the
+/// partner answered (or that it did not answer in time), and which inbound message said so.
+struct Acknowledgements;
+
+impl MigrationName for Acknowledgements {
+    fn name(&self) -> &str {
+        "m20261126_000003_acknowledgements"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Acknowledgements {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let int = match manager.get_database_backend() {
+            DbBackend::Postgres => "BIGINT",
+            _ => "INTEGER",
+        };
+        let db = manager.get_connection();
+        for stmt in [
+            "ALTER TABLE deliveries ADD COLUMN ack_status TEXT".to_string(),
+            "ALTER TABLE deliveries ADD COLUMN ack_detail TEXT".to_string(),
+            "ALTER TABLE deliveries ADD COLUMN ack_message_id TEXT".to_string(),
+            format!("ALTER TABLE deliveries ADD COLUMN ack_at {int}"),
+            "CREATE INDEX deliveries_control ON deliveries (control_number) WHERE control_number IS NOT NULL"
+                .to_string(),
+            "CREATE INDEX deliveries_awaited ON deliveries (sink, updated_at) WHERE ack_status = 'awaited'".to_string(),
+        ] {
+            db.execute_unprepared(&stmt).await?;
+        }
         Ok(())
     }
 }

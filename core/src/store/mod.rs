@@ -12,7 +12,7 @@ mod sql;
 
 pub use connect::{StoreGuard, StoreUrl};
 pub use deliveries::{Claimed, DeliveryFilter, DeliveryRow, Outcome, OutcomeRecord};
-pub use ingest::{Committed, Lease, MessageStatus, NewDelivery, NewMessage};
+pub use ingest::{AckReceipt, Committed, Lease, MessageStatus, NewDelivery, NewMessage};
 pub use query::{AttemptRow, DeliveryDetail, MessageDetail, MessageFilter, MessageSummary};
 
 use sea_orm::DatabaseConnection;

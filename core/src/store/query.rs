@@ -70,6 +70,10 @@ pub struct MessageDetail {
     pub document: Option<serde_json::Value>,
     pub routes: serde_json::Value,
     pub deliveries: Vec<DeliveryDetail>,
+    /// For a partner's acknowledgement (997, CONTRL): the deliveries of other messages it
+    /// acknowledged or rejected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acknowledges: Vec<DeliveryRow>,
 }
 
 const SUMMARY_FIELDS: &str =
@@ -160,7 +164,9 @@ impl Store {
                     });
             }
         }
+        let acknowledges = self.acknowledged_by(id).await?;
         Ok(Some(MessageDetail {
+            acknowledges,
             message: summary(r)?,
             schema_version: get(r, "schema_version")?,
             error: json("error")?,

@@ -18,6 +18,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("204", include_str!("sets/204.txt")),
     ("214", include_str!("sets/214.txt")),
     ("810", include_str!("sets/810.txt")),
+    ("824", include_str!("sets/824.txt")),
     ("846", include_str!("sets/846.txt")),
     ("850", include_str!("sets/850.txt")),
     ("855", include_str!("sets/855.txt")),
