@@ -5,6 +5,8 @@
 //! `postgres://root@127.0.0.1:5432/test`) the core suite also runs on a fresh PostgreSQL
 //! database per test, plus the several-instances tests.
 
+#[path = "e2e/acks.rs"]
+mod acks;
 #[path = "e2e/cli.rs"]
 mod cli;
 #[path = "e2e/crash.rs"]

@@ -402,7 +402,7 @@ impl Pipeline<'_> {
         if let (Some(tree), Some(sink)) = (&tree, &src.ack_sink) {
             let refused: HashMap<SetAt, Refusal> = refusals
                 .iter()
-                .filter_map(|(at, e, _)| Some(((*at)?, refusal_of(e))))
+                .filter_map(|(at, e, _)| Some(((*at)?, refusal_of(e, src.mapping.name()))))
                 .collect();
             acks = answers(src.format, src.advice, sink, tree, &refused, false, &now);
         }
@@ -651,8 +651,9 @@ fn refused_message(msg: &NewMessage, error: &IngestError, business_key: Option<S
     }
 }
 
-/// The acknowledgement terms of a refusal of content.
-fn refusal_of(e: &IngestError) -> Refusal {
+/// The acknowledgement terms of a refusal of content. The partner reads the reason: the
+/// mapping is named by its file name, not by where it lives on the hub's machine.
+fn refusal_of(e: &IngestError, mapping: &str) -> Refusal {
     let missing = match e {
         IngestError::Schema(s) => s.violations.first().is_some_and(|v| v.message.contains("required")),
         _ => false,
@@ -661,7 +662,10 @@ fn refusal_of(e: &IngestError) -> Refusal {
         (_, Some(path)) => format!("{e} at {path}"),
         _ => e.to_string(),
     };
-    Refusal::content(reason, missing)
+    let file = std::path::Path::new(mapping)
+        .file_name()
+        .map_or_else(|| mapping.to_owned(), |f| f.to_string_lossy().into_owned());
+    Refusal::content(reason.replace(mapping, &file), missing)
 }
 
 /// One acknowledgement to send: the sink, its kind and its interchange tree.

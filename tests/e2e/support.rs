@@ -226,6 +226,8 @@ pub struct HubSpec {
     pub source_extra: Vec<String>,
     /// Files written into the hub's folder before it starts (name, text).
     pub files: Vec<(String, String)>,
+    /// More YAML keys for the partner (`interchange: {...}`).
+    pub partner_extra: Vec<String>,
 }
 
 impl HubSpec {
@@ -247,6 +249,12 @@ impl HubSpec {
         self
     }
 
+    /// The partner gets these extra keys (YAML lines under it).
+    pub fn partner(mut self, extra: &[&str]) -> Self {
+        self.partner_extra = extra.iter().map(|e| (*e).to_owned()).collect();
+        self
+    }
+
     pub fn sink(mut self, sink: SinkSpec) -> Self {
         self.sinks.push(sink);
         self
@@ -264,9 +272,13 @@ impl HubSpec {
             "listen: 127.0.0.1:{port}\n\
              store: {store}\n\
              admin_tokens: [\"{ADMIN_TOKEN}\"]\n\
-             partners:\n  {PARTNER}:\n    auth:\n      bearer: [\"{ERP_TOKEN}\"]\n\
+             partners:\n  {PARTNER}:\n    auth:\n      bearer: [\"{ERP_TOKEN}\"]\n{}\
              sources:\n  {SOURCE}:\n    type: http\n    partner: {PARTNER}\n    format: {}\n    \
              mapping: {}\n    kind: order\n",
+            self.partner_extra
+                .iter()
+                .map(|e| format!("    {e}\n"))
+                .collect::<String>(),
             self.source_format.as_deref().unwrap_or("json"),
             mapping.display()
         );

@@ -100,7 +100,7 @@ pub async fn x12_control_numbers(store: &Store) {
 }
 
 /// A small 850 -> order mapping, one order per transaction set.
-const IN_850: &str = r#"
+pub(crate) const IN_850: &str = r#"
 orders = []
 for_each(array!(.interchanges)) -> |_i, ic| {
     for_each(array!(ic.groups)) -> |_g, group| {
