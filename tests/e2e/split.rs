@@ -1,7 +1,7 @@
 //! One input, several documents: a mapping that returns an array makes one message per element,
 //! all committed with the input in one transaction, the raw input kept once and linked from each.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::http_in::one_sink;
 use crate::partner::FakePartner;
@@ -90,7 +90,8 @@ pub async fn split_input(store: &Store) {
         found.text
     );
 
-    // One bad document refuses the whole input, naming which one and where; none is stored.
+    // One bad document refuses the whole input, naming which one and where; none is stored
+    // as accepted.
     let bad = batch(&[("SPLIT-4", "20.10"), ("SPLIT-5", "20,10")]);
     let refused = post(bad, "batch-2").await;
     assert_eq!(refused.status, 422, "{}", refused.text);
@@ -100,10 +101,15 @@ pub async fn split_input(store: &Store) {
         "{}",
         refused.text
     );
-    for number in ["SPLIT-4", "SPLIT-5"] {
-        let found = hub.admin_get(&format!("/api/v1/messages?key={number}")).await;
-        assert_eq!(found.json["messages"], json!([]), "{number}: {}", found.text);
-    }
+    let found = hub.admin_get("/api/v1/messages?key=SPLIT-4").await;
+    assert_eq!(found.json["messages"], json!([]), "SPLIT-4: {}", found.text);
+    // The refusal is found under the number of the document that caused it.
+    let found = hub.admin_get("/api/v1/messages?key=SPLIT-5").await;
+    let statuses: Vec<&Value> = found.json["messages"]
+        .as_array()
+        .map(|m| m.iter().map(|m| &m["status"]).collect())
+        .unwrap_or_default();
+    assert_eq!(statuses, [&json!("rejected")], "SPLIT-5: {}", found.text);
     // An empty batch is refused too: an input that yields no document is a mapping error.
     let empty = post(batch(&[]), "batch-3").await;
     assert_eq!(empty.status, 422, "{}", empty.text);
