@@ -175,7 +175,13 @@ fn partner_997(group: &str, verdict: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_partners_997_marks_what_it_acknowledges_and_silence_is_flagged() {
+async fn a_partners_997_marks_what_it_acknowledges_sqlite() {
+    partners_997_marks_what_it_acknowledges(&Store::Sqlite).await;
+}
+
+/// A 997 from the partner marks the interchange it acknowledges; one never acknowledged is
+/// flagged after the partner's window; a late rejection still lands.
+pub async fn partners_997_marks_what_it_acknowledges(store: &Store) {
     let partner = FakePartner::start().await;
     let spec = HubSpec::default()
         .mapping(IN_850)
@@ -189,7 +195,7 @@ async fn a_partners_997_marks_what_it_acknowledges_and_silence_is_flagged() {
                 .with("partner", crate::support::PARTNER),
         )
         .route(RouteSpec::new("orders", &["dealer-850"]));
-    let hub = Hub::start(&spec, &Store::Sqlite).await;
+    let hub = Hub::start(&spec, store).await;
     let body = format!(
         "{ENVELOPE}{}",
         ONE_BAD_SET.replace("BEG*00*SA***", "BEG*00*SA*ACK-PO-2**")

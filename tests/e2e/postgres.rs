@@ -9,7 +9,7 @@ use crate::partner::{Behavior, FakePartner};
 use serde_json::json;
 
 use crate::support::{Hub, TestDatabase, eventually};
-use crate::{crash, delivery, http_in, split, x12_out};
+use crate::{acks, crash, delivery, http_in, split, x12_out};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_postgres() {
@@ -25,6 +25,14 @@ async fn x12_control_numbers_postgres() {
         return;
     };
     x12_out::x12_control_numbers(&db.store()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partners_997_postgres() {
+    let Some(db) = TestDatabase::create().await else {
+        return;
+    };
+    acks::partners_997_marks_what_it_acknowledges(&db.store()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
