@@ -62,7 +62,8 @@ pub struct Accepted {
     pub duplicate: bool,
     /// The transaction sets or messages of an interchange that were refused while others were
     /// accepted: each refusal as answered for a refused input (`code`, `message`, `path`), with
-    /// the set's control number (`set`). Each is kept as a rejected message of the input.
+    /// the set's control number (`set`) and its group's (`group`). Each is kept as a rejected
+    /// message of the input.
     pub rejected: Vec<Value>,
 }
 
@@ -513,6 +514,9 @@ impl Pipeline<'_> {
                 && let Some(set) = crate::ack::set_reference(tree, at)
             {
                 record["set"] = json!(set);
+                if let Some(group) = crate::ack::group_reference(tree, at) {
+                    record["group"] = json!(group);
+                }
             }
             let m = refused_message(msg, &e, key);
             refused.push(RefusedSet {

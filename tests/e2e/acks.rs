@@ -64,7 +64,10 @@ async fn a_bad_set_is_refused_the_others_accepted_and_the_partner_told() {
     assert_eq!(reply.status, 202, "{}", reply.text);
     let rejected = reply.json["rejected"].as_array().cloned().unwrap_or_default();
     assert_eq!(rejected.len(), 1, "{}", reply.text);
-    assert_eq!(rejected[0]["set"], "0002");
+    assert_eq!(
+        (rejected[0]["set"].as_str(), rejected[0]["group"].as_str()),
+        (Some("0002"), Some("301"))
+    );
     assert_eq!(rejected[0]["code"], "mapping_failed");
     let ids = reply.json["message_ids"].as_array().cloned().unwrap_or_default();
     assert_eq!(ids.len(), 3, "the order, the 997 and the 824: {}", reply.text);

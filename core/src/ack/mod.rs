@@ -20,7 +20,7 @@ mod tests;
 pub use edifact::{aperak, contrl};
 pub use incoming::{Receipt, receipts};
 pub use scan::envelope;
-pub use sets::{SetAt, set_reference, split_sets};
+pub use sets::{SetAt, group_reference, set_reference, split_sets};
 pub use x12::{application_advice, functional_ack};
 
 /// The message kinds of the acknowledgements the hub sends: they are not acknowledged in turn.

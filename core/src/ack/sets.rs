@@ -133,3 +133,18 @@ pub fn set_reference(tree: &Value, at: SetAt) -> Option<String> {
         .and_then(Value::as_str)
         .map(str::to_owned)
 }
+
+/// The control number of the functional group (X12 GS06, EDIFACT UNG05) holding the set at `at`.
+#[must_use]
+pub fn group_reference(tree: &Value, at: SetAt) -> Option<String> {
+    let group = tree
+        .get("interchanges")?
+        .get(at.interchange)?
+        .get("groups")?
+        .get(at.group?)?;
+    group
+        .get("control_number")
+        .or_else(|| group.get("control_reference"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
