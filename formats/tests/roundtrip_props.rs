@@ -1698,9 +1698,17 @@ proptest! {
     /// groups, and values holding the service characters and the release character.
     #[test]
     fn edifact_writer_output_reads_back((d, doc) in edifact_document()) {
+        let comma = d.decimal == ',';
         let opts = EncodeOptions { edifact_delimiters: d, ..EncodeOptions::default() };
         let (back, written) = round_trip(Format::Edifact, &doc, &opts, &strict())?;
-        let (back, expected) = (without_warnings(back), edifact_normal(&doc));
+        let (mut back, expected) = (without_warnings(back), edifact_normal(&doc));
+        // A UNA declaring `,` as the decimal mark is reported in the tree; the random values
+        // here do not depend on it.
+        for ic in back["interchanges"].as_array_mut().into_iter().flatten() {
+            if let Some(ic) = ic.as_object_mut() {
+                prop_assert!(ic.remove("decimal_mark").is_none_or(|m| m == "," && comma));
+            }
+        }
         prop_assert_eq!(&back, &expected, "{}\nwritten as {:?}", first_difference(&back, &expected), written);
     }
 

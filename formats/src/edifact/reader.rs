@@ -254,6 +254,14 @@ impl<'a> Reader<'a, '_> {
 
     fn interchange(&mut self, unb: &Segment) -> Result<Value, DecodeError> {
         let mut ic = self.envelope(unb, UNB_FIELDS);
+        // Values keep the decimal mark as sent; a UNA declaring `,` (the standard's other mark)
+        // says so, so that a mapping reads `19,9` right (`to_decimal(v, decimal_mark: ",")`).
+        if self.lexer.d.decimal == b',' {
+            ic.insert(
+                "decimal_mark".into(),
+                Value::String(char::from(self.lexer.d.decimal).to_string()),
+            );
+        }
         let syntax = unb.element(1).map_or("", |e| e.component(2)).to_owned();
         self.lexer.set_version(&syntax);
         let control = unb.value(5).to_owned();

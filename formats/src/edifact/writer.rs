@@ -246,14 +246,31 @@ impl Writer<'_> {
         let version = self.required(ic, "syntax_version")?;
         self.repeat = version.parse::<u32>().is_ok_and(|v| v >= 4);
         let d = self.d;
+        // The tree's values carry the decimal mark they were read with: the UNA declares it.
+        let decimal = match ic.get("decimal_mark") {
+            None => d.decimal,
+            Some(Value::String(mark)) if mark == "." || mark == "," => mark.chars().next().unwrap_or(d.decimal),
+            Some(_) => return Err(self.fail_at("decimal_mark", "the decimal mark is `.` or `,`")),
+        };
+        if [d.component, d.element, d.release, d.repetition].contains(&decimal) {
+            return Err(self.fail_at(
+                "decimal_mark",
+                format!("decimal mark `{decimal}` is also a delimiter of this interchange"),
+            ));
+        }
         self.out.push_str("UNA");
-        for c in [d.component, d.element, d.decimal, d.release] {
+        for c in [d.component, d.element, decimal, d.release] {
             self.out.push(c);
         }
         // UNA position 5 is reserved (a space) before syntax version 4.
         self.out.push(if self.repeat { d.repetition } else { ' ' });
         self.out.push_str(&d.segment);
-        self.envelope("UNB", ic, UNB_FIELDS, &["groups", "messages", "warnings"])?;
+        self.envelope(
+            "UNB",
+            ic,
+            UNB_FIELDS,
+            &["groups", "messages", "warnings", "decimal_mark"],
+        )?;
         let count = if ic.contains_key("groups") {
             let groups = self.list(ic, "groups")?;
             self.each("groups", groups, Self::group)?;
