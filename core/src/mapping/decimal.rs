@@ -5,6 +5,7 @@
 //! | function | result |
 //! | --- | --- |
 //! | `decimal_add(a, b)`, `decimal_sub(a, b)`, `decimal_mul(a, b)` | `a + b`, `a - b`, `a × b` (scale as computed: `"1.25" × "2"` is `"2.50"`) |
+//! | `decimal_div(a, b, scale)` | `a ÷ b` rounded half away from zero (as `decimal_round`) to exactly `scale` places, from the exact quotient; `b` = 0 is an error |
 //! | `decimal_sum(values)` | the sum of an array of decimals (`"0"` for an empty one) |
 //! | `decimal_round(value, scale)` | rounded half away from zero to exactly `scale` places |
 //! | `decimal_cmp(a, b)` | `-1`, `0` or `1` |
@@ -23,13 +24,23 @@ enum Op {
     Add,
     Sub,
     Mul,
+    Div,
     Sum,
     Round,
     Cmp,
     ToDecimal,
 }
 
-const OPS: [Op; 7] = [Op::Add, Op::Sub, Op::Mul, Op::Sum, Op::Round, Op::Cmp, Op::ToDecimal];
+const OPS: [Op; 8] = [
+    Op::Add,
+    Op::Sub,
+    Op::Mul,
+    Op::Div,
+    Op::Sum,
+    Op::Round,
+    Op::Cmp,
+    Op::ToDecimal,
+];
 
 const NUMBER: u16 = kind::BYTES | kind::INTEGER;
 
@@ -44,6 +55,11 @@ const SUM: &[Parameter] = &[Parameter::required(
 )];
 const ROUND: &[Parameter] = &[
     Parameter::required("value", NUMBER, "A decimal string or an integer."),
+    Parameter::required("scale", kind::INTEGER, "Decimal places of the result (0 to 28)."),
+];
+const DIV: &[Parameter] = &[
+    Parameter::required("a", NUMBER, "The dividend: a decimal string or an integer."),
+    Parameter::required("b", NUMBER, "The divisor: a decimal string or an integer, not zero."),
     Parameter::required("scale", kind::INTEGER, "Decimal places of the result (0 to 28)."),
 ];
 static DOT: Value = Value::Bytes(Bytes::from_static(b"."));
@@ -68,6 +84,7 @@ impl Function for DecimalFunction {
             Op::Add => "decimal_add",
             Op::Sub => "decimal_sub",
             Op::Mul => "decimal_mul",
+            Op::Div => "decimal_div",
             Op::Sum => "decimal_sum",
             Op::Round => "decimal_round",
             Op::Cmp => "decimal_cmp",
@@ -80,6 +97,7 @@ impl Function for DecimalFunction {
             Op::Add => "Adds two decimals exactly; returns a decimal string.",
             Op::Sub => "Subtracts `b` from `a` exactly; returns a decimal string.",
             Op::Mul => "Multiplies two decimals exactly; returns a decimal string.",
+            Op::Div => "Divides `a` by `b`, rounded half away from zero to `scale` places; returns a decimal string.",
             Op::Sum => "Sums an array of decimals exactly; returns a decimal string.",
             Op::Round => "Rounds a decimal half away from zero to `scale` places; returns a decimal string.",
             Op::Cmp => "Compares two decimals: -1, 0 or 1.",
@@ -100,6 +118,7 @@ impl Function for DecimalFunction {
             Op::Add | Op::Sub | Op::Mul | Op::Cmp => TWO,
             Op::Sum => SUM,
             Op::Round => ROUND,
+            Op::Div => DIV,
             Op::ToDecimal => TO_DECIMAL,
         }
     }
@@ -156,11 +175,13 @@ impl FunctionExpression for DecimalExpr {
                 }
                 text(sum)
             }
+            Op::Div => text(divide(
+                parse(arg(0), '.')?,
+                parse(arg(1), '.')?,
+                scale("decimal_div", arg(2))?,
+            )?),
             Op::Round => {
-                let scale = match arg(1) {
-                    Value::Integer(n) if (0..=28).contains(n) => u32::try_from(*n).unwrap_or(0),
-                    other => return Err(format!("decimal_round: scale must be 0 to 28, got {other}").into()),
-                };
+                let scale = scale("decimal_round", arg(1))?;
                 let mut d = parse(arg(0), '.')?.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
                 d.rescale(scale);
                 text(d)
@@ -192,6 +213,39 @@ impl FunctionExpression for DecimalExpr {
 
 fn checked(d: Option<Decimal>) -> Result<Decimal, ExpressionError> {
     d.ok_or_else(|| "decimal overflow".into())
+}
+
+/// A `scale` argument: 0 to 28 decimal places.
+fn scale(function: &str, value: &Value) -> Result<u32, ExpressionError> {
+    match value {
+        Value::Integer(n) if (0..=28).contains(n) => Ok(u32::try_from(*n).unwrap_or(0)),
+        other => Err(format!("{function}: scale must be 0 to 28, got {other}").into()),
+    }
+}
+
+/// `a / b` rounded half away from zero to `scale` places, decided on the exact quotient.
+/// `Decimal` division keeps 28 significant digits and rounds the last one, so rounding its
+/// result again could round twice (`…4999…` becoming `…5`); instead the quotient is split into
+/// whole units of `10^-scale` and an exact remainder, and the remainder decides.
+fn divide(a: Decimal, b: Decimal, scale: u32) -> Result<Decimal, ExpressionError> {
+    if b.is_zero() {
+        return Err(format!("decimal_div: division by zero (`{a}` / `{b}`)").into());
+    }
+    let negative = a.is_sign_negative() != b.is_sign_negative() && !a.is_zero();
+    let (a, b) = (a.abs(), b.abs());
+    // n / b, with n = a * 10^scale: its whole part is the result's digits, its remainder decides the rounding.
+    let n = checked(a.checked_mul(Decimal::from_i128_with_scale(10_i128.pow(scale), 0)))?;
+    let rem = checked(n.checked_rem(b))?;
+    let mut units = checked(checked(n.checked_sub(rem))?.checked_div(b))?.trunc();
+    if checked(rem.checked_mul(Decimal::TWO))? >= b {
+        units = checked(units.checked_add(Decimal::ONE))?;
+    }
+    let mut q = checked(units.checked_div(Decimal::from_i128_with_scale(10_i128.pow(scale), 0)))?;
+    q.rescale(scale);
+    if negative {
+        q.set_sign_negative(true);
+    }
+    Ok(q)
 }
 
 /// A decimal from a string (blanks and a leading `+` allowed; `mark` is the decimal mark) or an
@@ -251,6 +305,10 @@ mod tests {
             "add": decimal_add!("0.1", "0.2"),
             "sub": decimal_sub!("10", "0.01"),
             "mul": decimal_mul!("1.25", 2),
+            "div": decimal_div!("10", "3", 2),
+            "div_half": [decimal_div!("1", "8", 2), decimal_div!("-1", "8", 2), decimal_div!("5", 2, 0)],
+            "div_exact": decimal_div!("7.5", "2.5", 3),
+            "div_int": decimal_div!(1, 3, 0),
             "sum": decimal_sum!(["0.1", "0.2", 3, "-0.05"]),
             "empty": decimal_sum!([]),
             "round": decimal_round!("2.345", 2),
@@ -264,9 +322,29 @@ mod tests {
         .unwrap();
         assert_eq!(
             out,
-            json!({"add": "0.3", "sub": "9.99", "mul": "2.50", "sum": "3.25", "empty": "0",
+            json!({"add": "0.3", "sub": "9.99", "mul": "2.50", "div": "3.33", "div_half": ["0.13", "-0.13", "3"],
+                   "div_exact": "3.000", "div_int": "0", "sum": "3.25", "empty": "0",
                    "round": "2.35", "round_neg": "-2.35", "pad": "25.00", "cmp": [0, -1, 1],
                    "comma": "19.9", "dot": "0.5", "int": "7"})
+        );
+    }
+
+    /// Rounding the 28-digit quotient again would round twice: 0.125 / 1.000…001 is
+    /// 0.12499…9875 (more 9s than `Decimal` keeps, so its own division gives 0.125), which is
+    /// 0.12 at two places, not 0.13.
+    #[test]
+    fn division_rounds_the_exact_quotient_once() {
+        let out = run(r#". = {
+            "near_half": decimal_div!("0.125", "1.0000000000000000000000000001", 2),
+            "exact_half": decimal_div!("0.125", "1", 2),
+            "thirds": decimal_div!("2", "3", 4),
+            "neg_divisor": decimal_div!("1", "-8", 2),
+            "zero": decimal_div!("0", "-3", 1)
+        }"#)
+        .unwrap();
+        assert_eq!(
+            out,
+            json!({"near_half": "0.12", "exact_half": "0.13", "thirds": "0.6667", "neg_divisor": "-0.13", "zero": "0.0"})
         );
     }
 
@@ -284,6 +362,10 @@ mod tests {
         assert!(e.contains("element 1"), "{e}");
         let e = run(r#". = {"x": decimal_round!("1", 29)}"#).unwrap_err();
         assert!(e.contains("scale"), "{e}");
+        let e = run(r#". = {"x": decimal_div!("1", "0.00", 2)}"#).unwrap_err();
+        assert!(e.contains("division by zero"), "{e}");
+        let e = run(r#". = {"x": decimal_div!("1", "3", -1)}"#).unwrap_err();
+        assert!(e.contains("decimal_div: scale must be 0 to 28"), "{e}");
         // Unhandled, a fallible call does not compile: the mapping author must decide.
         assert!(run(r#". = {"x": decimal_add("1", "2")}"#).is_err());
     }
