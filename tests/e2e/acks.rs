@@ -265,6 +265,10 @@ pub async fn partners_997_marks_what_it_acknowledges(store: &Store) {
     .expect("the unacknowledged interchange is flagged");
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["message_id"], Value::from(ids[1].clone()));
+    // "Which orders did the dealer never acknowledge?" is one search.
+    let found = hub.admin_get("/api/v1/messages?ack=overdue").await;
+    assert_eq!(found.json["messages"][0]["business_key"], "ACK-PO-2", "{}", found.text);
+    assert_eq!(found.json["messages"].as_array().map(Vec::len), Some(1));
 
     // A late rejection still lands, with the partner's reason.
     let reply = post(&hub, &partner_997(&by_order["ACK-PO-2"], "R")).await;

@@ -34,6 +34,7 @@ pub(crate) struct MessageQuery {
     kind: Option<String>,
     source: Option<String>,
     status: Option<String>,
+    ack: Option<String>,
     limit: Option<u64>,
 }
 
@@ -43,6 +44,7 @@ pub(crate) async fn messages(State(hub): State<Arc<Hub>>, Query(q): Query<Messag
         kind: q.kind.filter(|s| !s.is_empty()),
         source: q.source.filter(|s| !s.is_empty()),
         status: q.status.filter(|s| !s.is_empty()),
+        ack: q.ack.filter(|s| !s.is_empty()),
         limit: q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
     };
     let found = hub

@@ -17,6 +17,9 @@ pub struct MessageFilter {
     /// `accepted`, `rejected`, `unrouted` (the message), or `pending`, `delivered`, `dead`
     /// (some delivery of the message is in that state).
     pub status: Option<String>,
+    /// Some X12/EDIFACT delivery of the message has this acknowledgement status (`overdue`,
+    /// `rejected`, ...).
+    pub ack: Option<String>,
     pub limit: u64,
 }
 
@@ -103,6 +106,10 @@ impl Store {
                 sql.push_str(" AND m.status = ?");
                 values.push(s.into());
             }
+        }
+        if let Some(ack) = &f.ack {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.ack_status = ?)");
+            values.push(ack.clone().into());
         }
         sql.push_str(" ORDER BY m.received_at DESC LIMIT ?");
         values.push(i64::try_from(f.limit).unwrap_or(i64::MAX).into());
