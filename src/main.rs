@@ -101,6 +101,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader went away (`channelhub map ... | head -1`): nothing is left to tell it, and
+        // that is not a failure of the command (ripgrep and coreutils exit quietly too).
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -108,10 +111,26 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether `e` is, at its root, a write to a pipe whose reader has closed it.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes `text` and a newline to stdout. Unlike `println!`, which panics when the reader has
+/// closed the pipe (Rust ignores SIGPIPE), a closed pipe comes back as an error for `main`.
+fn out(text: impl std::fmt::Display) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Run { config } => runtime()?.block_on(run_hub(&config)),
-        Command::Check { config } => Ok(check(&config)),
+        Command::Check { config } => check(&config),
         Command::Map {
             mapping,
             input,
@@ -135,7 +154,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             match channelhub_formats::decode(format, &bytes, &opts) {
                 Ok(doc) => {
-                    println!("{}", serde_json::to_string_pretty(&doc)?);
+                    out(serde_json::to_string_pretty(&doc)?)?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -157,7 +176,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 opts.csv.encoding = e;
             }
             let out = channelhub_formats::encode(format, &doc, &opts)?;
-            std::io::Write::write_all(&mut std::io::stdout(), &out)?;
+            let mut stdout = std::io::stdout().lock();
+            std::io::Write::write_all(&mut stdout, &out)?;
+            std::io::Write::flush(&mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::FakeSink { listen, status } => runtime()?.block_on(fake_sink::run(listen, status)),
@@ -198,20 +219,20 @@ fn plan(path: &Path) -> Option<Plan> {
     }
 }
 
-fn check(path: &Path) -> ExitCode {
+fn check(path: &Path) -> Result<ExitCode> {
     match plan(path) {
         Some(p) => {
-            println!(
+            out(format_args!(
                 "{}: ok ({} sources, {} sinks, {} routes, {} kinds)",
                 path.display(),
                 p.config.sources.len(),
                 p.config.sinks.len(),
                 p.config.routes.len(),
                 Kind::names().len()
-            );
-            ExitCode::SUCCESS
+            ))?;
+            Ok(ExitCode::SUCCESS)
         }
-        None => ExitCode::FAILURE,
+        None => Ok(ExitCode::FAILURE),
     }
 }
 
@@ -301,7 +322,7 @@ fn map(mapping: &Path, input: Option<&Path>, format: Option<Format>, validate: O
             return Ok(ExitCode::FAILURE);
         }
     };
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    self::out(serde_json::to_string_pretty(&out)?)?;
     if let Some(kind) = kind
         && let Err(e) = channelhub_core::fixtures::validate_output(&Schemas::compile(), kind, &out)
     {
@@ -333,14 +354,14 @@ fn test(paths: Vec<PathBuf>) -> Result<ExitCode> {
     let mut failed = 0;
     for r in &results {
         match &r.failure {
-            None => println!("ok   {} [{}]", r.mapping.display(), r.case),
+            None => out(format_args!("ok   {} [{}]", r.mapping.display(), r.case))?,
             Some(f) => {
                 failed += 1;
-                println!("FAIL {} [{}]\n{f}", r.mapping.display(), r.case);
+                out(format_args!("FAIL {} [{}]\n{f}", r.mapping.display(), r.case))?;
             }
         }
     }
-    println!("{} passed, {failed} failed", results.len() - failed);
+    out(format_args!("{} passed, {failed} failed", results.len() - failed))?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -92,3 +92,27 @@ async fn sigterm_exits_0_and_keeps_messages() {
         "not resent after restart"
     );
 }
+
+/// `channelhub map MAPPING INPUT | head -1`: the reader closes the pipe early, and the command
+/// ends quietly with success instead of panicking on the failed write.
+#[test]
+fn map_into_a_closed_pipe_exits_quietly() {
+    let dir = Workdir::new();
+    let mapping = dir.write("same.vrl", ". = .\n");
+    // Far more than a pipe buffer holds, so the write fails however the two processes interleave.
+    let items: Vec<serde_json::Value> = (0..20_000).map(|i| serde_json::json!({"line": i})).collect();
+    let input = dir.write("big.json", &serde_json::Value::Array(items).to_string());
+    let mut child = std::process::Command::new(crate::support::HUB_BIN)
+        .arg("map")
+        .arg(&mapping)
+        .arg(&input)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run channelhub map");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("channelhub map ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "nothing to report on a closed pipe: {stderr}");
+}
