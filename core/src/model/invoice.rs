@@ -19,7 +19,10 @@ pub const SPEC: KindSpec = KindSpec {
     example,
 };
 
-/// A canonical invoice. Amounts are positive on credit notes too; `invoice_type` gives the sign.
+/// A canonical invoice. Amounts are positive on credit notes too; `invoice_type` gives the sign
+/// of the document. A line may still be negative (a negative quantity, and with it a negative
+/// amount): a return or correction inside an invoice, or the reversal of a credited line inside
+/// a credit note, as EN 16931 (BT-129) and the UBL, EDIFACT and X12 invoices allow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invoice {
@@ -114,9 +117,12 @@ pub enum InvoiceType {
     DebitNote,
 }
 
-/// One line of an invoice.
+/// One line of an invoice. The item is identified by at least one of `sku`, `gtin` and
+/// `buyer_sku`: an invoice may name the item by the buyer's number or the GTIN alone (EN 16931
+/// BT-155/156/157 are each optional; EDIFACT LIN/PIA and X12 IT1 carry whichever the parties use).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["sku"]}, {"required": ["gtin"]}, {"required": ["buyer_sku"]}]))]
 pub struct InvoiceLine {
     /// Line number within the invoice.
     #[schemars(range(min = 1))]
@@ -129,8 +135,9 @@ pub struct InvoiceLine {
     #[schemars(range(min = 1))]
     pub order_line_number: Option<u32>,
     /// The seller's item code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub sku: String,
+    pub sku: Option<String>,
     /// GS1 GTIN (8, 12, 13 or 14 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^([0-9]{8}|[0-9]{12,14})$"))]
@@ -144,15 +151,14 @@ pub struct InvoiceLine {
     /// Item description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Invoiced quantity in `uom` (a JSON number).
-    #[schemars(range(min = 0))]
+    /// Invoiced quantity in `uom` (a JSON number); negative for goods returned or a correction.
     pub quantity: f64,
     /// Unit of measure (UN/ECE rec. 20 or the partner's code, e.g. `EA`, `CS`).
     #[schemars(length(min = 1))]
     pub uom: String,
     /// Price per unit, before tax.
     pub unit_price: Money,
-    /// Line amount before tax, after line allowances and charges.
+    /// Line amount before tax, after line allowances and charges; negative with a negative quantity.
     pub amount: Money,
     /// Tax category of the line (as in `taxes[].category`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

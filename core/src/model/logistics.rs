@@ -81,9 +81,13 @@ pub struct Package {
     pub packages: Vec<Package>,
 }
 
-/// One item line of a dispatch order (what to ship) or a ship notice (what was shipped).
+/// One item line of a dispatch order (what to ship) or a ship notice (what was shipped). The item
+/// is identified by at least one of `sku`, `gtin` and `buyer_sku` (X12 856 LIN, 940 W01, EDIFACT
+/// DESADV LIN/PIA and UBL `Item` carry each identifier as optional; a ship notice labelled with
+/// GTINs alone is common).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["sku"]}, {"required": ["gtin"]}, {"required": ["buyer_sku"]}]))]
 pub struct ShipmentLine {
     /// Line number within the document.
     #[schemars(range(min = 1))]
@@ -96,8 +100,9 @@ pub struct ShipmentLine {
     #[schemars(range(min = 1))]
     pub order_line_number: Option<u32>,
     /// The seller's item code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub sku: String,
+    pub sku: Option<String>,
     /// GS1 GTIN (8, 12, 13 or 14 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^([0-9]{8}|[0-9]{12,14})$"))]

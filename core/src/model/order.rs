@@ -104,16 +104,20 @@ pub enum OrderType {
     Rush,
 }
 
-/// One line of an order.
+/// One line of an order. The item is identified by at least one of `sku`, `gtin` and
+/// `buyer_sku`: buyers often order by their own number or the GTIN alone (X12 PO1, EDIFACT LIN/PIA
+/// and UBL `Item` carry each identifier as optional).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["sku"]}, {"required": ["gtin"]}, {"required": ["buyer_sku"]}]))]
 pub struct OrderLine {
     /// Line number as the buyer numbered it.
     #[schemars(range(min = 1))]
     pub line_number: u32,
     /// The seller's item code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
-    pub sku: String,
+    pub sku: Option<String>,
     /// GS1 GTIN (8, 12, 13 or 14 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^([0-9]{8}|[0-9]{12,14})$"))]

@@ -67,14 +67,17 @@ pub struct OrderAck {
     pub notes: Option<String>,
 }
 
-/// The answer for a whole order: `accepted` as sent, `rejected`, or `changed` (accepted with
-/// changes, which the lines detail).
+/// The answer for a whole order: `accepted` as sent, `rejected`, `changed` (accepted with
+/// changes, which the lines detail), or `received` (receipt acknowledged, not yet decided: Peppol
+/// and UBL `OrderResponseCode` AB, EDIFACT ORDRSP BGM 4343 AB, X12 855 BAK02 AK or AH; an
+/// acknowledgement with the decision may follow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AckStatus {
     Accepted,
     Rejected,
     Changed,
+    Received,
 }
 
 /// The answer for one order line: `accepted` as ordered, `rejected`, `changed` (quantity, date,

@@ -17,10 +17,16 @@ pub const SPEC: KindSpec = KindSpec {
     example,
 };
 
-/// A canonical payment.
+/// A canonical payment. `amount` (with its `currency`) is required, except in a bank's status
+/// report (`pending`, `accepted`, `rejected`: pain.002), which may answer for a payment by its
+/// ids alone without repeating the amount (`OrgnlTxRef/Amt` is optional there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("dependentRequired" = {"instructed_amount": ["instructed_currency"]}))]
+#[schemars(extend(
+    "dependentRequired" = {"amount": ["currency"], "instructed_amount": ["instructed_currency"]},
+    "if" = {"properties": {"status": {"enum": ["instructed", "booked"]}}},
+    "then" = {"required": ["amount"]},
+))]
 pub struct Payment {
     /// The payment's id, the business key: the end-to-end id when the payer set one, else the bank's reference.
     // The end-to-end id travels from pain.001 through pain.002 to camt.054, so all of a payment's
@@ -41,11 +47,13 @@ pub struct Payment {
     /// Whether this entry reverses an earlier one (camt reversal indicator).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reversal: Option<bool>,
-    /// The amount moved, in `currency`.
-    pub amount: Money,
-    /// ISO 4217 currency of `amount`.
+    /// The amount moved, in `currency`; may be absent only from a status report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// ISO 4217 currency of `amount`; required with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[A-Z]{3}$"))]
-    pub currency: String,
+    pub currency: Option<String>,
     /// The amount the payer instructed, when it was in another currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructed_amount: Option<Money>,
@@ -155,7 +163,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::model::tests::{assert_example_round_trips, error_path, kind};
+    use crate::model::tests::{assert_example_round_trips, error_path, kind, without};
 
     #[test]
     fn the_example_round_trips_and_is_keyed_by_payment_id() {
@@ -171,6 +179,23 @@ mod tests {
         let mut doc = example();
         doc["currency"] = json!("rmb");
         assert_eq!(error_path("payment", &doc), "/currency");
+    }
+
+    #[test]
+    fn only_a_status_report_may_leave_the_amount_out() {
+        let doc = without(&without(&example(), "/amount"), "/currency");
+        assert_eq!(error_path("payment", &doc), "");
+        for status in ["pending", "accepted", "rejected"] {
+            let mut report = doc.clone();
+            report["status"] = json!(status);
+            crate::model::tests::assert_valid("payment", &report);
+        }
+        let mut instructed = doc.clone();
+        instructed["status"] = json!("instructed");
+        assert_eq!(error_path("payment", &instructed), "");
+        let mut no_currency = without(&example(), "/currency");
+        no_currency["status"] = json!("rejected");
+        assert_eq!(error_path("payment", &no_currency), "");
     }
 
     #[test]

@@ -51,8 +51,11 @@ pub struct Shipment {
     /// Where the goods left from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_from: Option<Address>,
-    /// Where the goods go.
-    pub ship_to: Address,
+    /// Where the goods go. A ship notice may leave it out when it follows from the order it
+    /// answers: the ship-to party is optional in X12 856 (N1 ST), EDIFACT DESADV (NAD DP) and
+    /// cXML ShipNoticeRequest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<Address>,
     /// Further parties by role (`buyer`, `seller`, `ship_from` with its ids, ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(schema_with = "parties_with_roles")]
