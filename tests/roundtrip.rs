@@ -24,21 +24,12 @@ const MIN_PAIRS: usize = 12;
 /// What a round trip through a pair does not keep, and why: a field (a JSON pointer into the
 /// canonical document, `*` for any array index, covering everything below it; lost, changed, or
 /// added on the way back) or a whole document that does not come back (text its error contains).
-const KNOWN_LOSSES: &[KnownLoss] = &[
-    KnownLoss {
-        pair: "x12/810",
-        lost: Lost::Field("/lines/*/tax_category"),
-        reason: "X12 TXI has no tax category: the way in infers it (TXI06 exempt E, rate 0 Z, else S), \
+const KNOWN_LOSSES: &[KnownLoss] = &[KnownLoss {
+    pair: "x12/810",
+    lost: Lost::Field("/lines/*/tax_category"),
+    reason: "X12 TXI has no tax category: the way in infers it (TXI06 exempt E, rate 0 Z, else S), \
                  so a line tax of unknown category comes back as S",
-    },
-    KnownLoss {
-        pair: "x12/855",
-        lost: Lost::Document("is longer than the 15 characters of ISA06"),
-        reason: "mapping bug, to fix: 855.out (as 850/810/846.out) takes ISA06 from the seller id and \
-                 refuses ids over 15 characters rather than leave ISA06 to the partner's interchange config; \
-                 N1*SE would carry the id",
-    },
-];
+}];
 
 struct KnownLoss {
     /// `standard/document`.
@@ -241,9 +232,9 @@ fn repeated_hints(mapping: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Addresses and numbers an outbound interchange as the hub does at delivery to a partner
-/// (`core/src/dispatcher/envelope.rs`, not public): ids the mapping left out are ours and the
-/// partner's, the interchange and its group get control number `n`, its transaction sets or
+/// Addresses and numbers an outbound interchange as the hub does at delivery to a partner with
+/// an `interchange` config (`core/src/dispatcher/envelope.rs`, not public): the ids are ours and
+/// the partner's, over any the mapping took from the document, the interchange and its group get control number `n`, its transaction sets or
 /// messages 1, 2, ..., and missing envelope dates and times a fixed preparation time.
 fn envelope(format: Format, doc: &mut Value, n: u32) -> Result<(), String> {
     let (receiver, number_key, items, item_number) = match format {
@@ -261,10 +252,8 @@ fn envelope(format: Format, doc: &mut Value, n: u32) -> Result<(), String> {
     let interchange = interchange
         .as_object_mut()
         .ok_or("`interchanges[0]` is not an object")?;
-    interchange.entry("sender_id").or_insert_with(|| json!(OUR_ID));
-    interchange
-        .entry(format!("{receiver}_id"))
-        .or_insert_with(|| json!(PARTNER_ID));
+    interchange.insert("sender_id".into(), json!(OUR_ID));
+    interchange.insert(format!("{receiver}_id"), json!(PARTNER_ID));
     let (isa, date, group_date) = if format == Format::X12 {
         interchange.entry("sender_qualifier").or_insert_with(|| json!("ZZ"));
         interchange.entry("receiver_qualifier").or_insert_with(|| json!("ZZ"));
@@ -296,8 +285,8 @@ fn envelope(format: Format, doc: &mut Value, n: u32) -> Result<(), String> {
         Some(groups) => {
             for group in groups.iter_mut().filter_map(Value::as_object_mut) {
                 if format == Format::X12 {
-                    group.entry("sender_id").or_insert_with(|| json!(OUR_ID));
-                    group.entry("receiver_id").or_insert_with(|| json!(PARTNER_ID));
+                    group.insert("sender_id".into(), json!(OUR_ID));
+                    group.insert("receiver_id".into(), json!(PARTNER_ID));
                 }
                 group.entry(number_key).or_insert_with(|| json!(n.to_string()));
                 group.entry("date").or_insert_with(|| json!(group_date));
