@@ -72,7 +72,7 @@ impl Case {
         let source = read(&path);
         let opts = DecodeOptions {
             xml_repeated: if format == Format::Xml {
-                repeated_hints(&source)
+                channelhub_core::mapping::declared_xml_repeated(&source)
             } else {
                 Vec::new()
             },
@@ -115,30 +115,6 @@ impl Case {
         }
         docs.len()
     }
-}
-
-/// The XML elements a mapping wants as arrays, from its header comment: either a line
-/// `# xml_repeated: A, B, C` (the form `tests/samples.rs` reads) or the form the shipped UBL
-/// mappings use, "pass `xml_repeated: [A, B,` ... `C]`", which may run over several lines.
-fn repeated_hints(source: &str) -> Vec<String> {
-    let header: Vec<&str> = source
-        .lines()
-        .map_while(|l| l.strip_prefix('#'))
-        .map(str::trim)
-        .collect();
-    let header = header.join("\n");
-    let Some(at) = header.find("xml_repeated:") else {
-        return Vec::new();
-    };
-    let rest = header[at + "xml_repeated:".len()..].trim_start();
-    let list = match rest.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => rest.lines().next().unwrap_or_default(),
-    };
-    list.split([',', ' ', '\n'])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// The VICS 850 fixture with its PO1 loops repeated (and renumbered) to `lines` loops, CTT01

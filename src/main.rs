@@ -308,7 +308,12 @@ fn map(mapping: &Path, input: Option<&Path>, format: Option<Format>, validate: O
         })
         .unwrap_or(Format::Json);
     let bytes = read_input(input)?;
-    let doc = match channelhub_formats::decode(format, &bytes, &DecodeOptions::default()) {
+    // Decoded as a source with this mapping would: with the XML arrays the mapping declares.
+    let opts = DecodeOptions {
+        xml_repeated: m.xml_repeated().to_vec(),
+        ..DecodeOptions::default()
+    };
+    let doc = match channelhub_formats::decode(format, &bytes, &opts) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("{}: {e}", display(input));

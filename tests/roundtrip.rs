@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use channelhub_core::fixtures::validate_output;
-use channelhub_core::mapping::Mapping;
+use channelhub_core::mapping::{Mapping, declared_xml_repeated};
 use channelhub_core::model::{Kind, Schemas};
 use channelhub_formats::{DecodeOptions, EncodeOptions, Format};
 use serde_json::{Value, json};
@@ -177,7 +177,7 @@ fn pairs() -> Vec<Pair> {
             };
             assert!(
                 format != Format::Xml || !repeated_hints(&inbound).is_empty(),
-                "{name}: the inbound mapping's header lists no `xml_repeated: [...]` hints"
+                "{name}: the inbound mapping declares no `# xml_repeated:` elements"
             );
             pairs.push(Pair {
                 name,
@@ -215,30 +215,17 @@ fn canonical_documents(pair: &Pair) -> Vec<(String, Value)> {
     docs
 }
 
-/// The XML elements an inbound mapping asks its source to decode as arrays: the list in its
-/// header comment, "pass `xml_repeated: [A, B, ...]`", which may run over several lines.
+/// The XML elements an inbound mapping declares it wants as arrays (its `# xml_repeated:` lines),
+/// which the hub applies to a source with that mapping.
 fn repeated_hints(mapping: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(mapping).unwrap_or_default();
-    let header: String = text
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .map(|l| l.trim_start_matches('#').trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let Some((_, rest)) = header.split_once("xml_repeated: [") else {
-        return Vec::new();
-    };
-    let list = rest.split_once(']').map_or(rest, |(list, _)| list);
-    list.split([',', ' '])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    declared_xml_repeated(&std::fs::read_to_string(mapping).unwrap_or_default())
 }
 
 /// Addresses and numbers an outbound interchange as the hub does at delivery to a partner with
 /// an `interchange` config (`core/src/dispatcher/envelope.rs`, not public): the ids are ours and
-/// the partner's, over any the mapping took from the document, the interchange and its group get control number `n`, its transaction sets or
-/// messages 1, 2, ..., and missing envelope dates and times a fixed preparation time.
+/// the partner's, over any the mapping took from the document; the interchange and its group get
+/// control number `n`, its transaction sets or messages 1, 2, ..., and missing envelope dates and
+/// times a fixed preparation time.
 fn envelope(format: Format, doc: &mut Value, n: u32) -> Result<(), String> {
     let (receiver, number_key, items, item_number) = match format {
         Format::X12 => ("receiver", "control_number", "transactions", "control_number"),

@@ -225,16 +225,6 @@ fn samples() -> (Vec<(String, Vec<u8>)>, bool) {
     (files, shared.is_dir())
 }
 
-/// The XML elements a mapping wants as arrays: its header line `# xml_repeated: A, B, C`.
-fn repeated_hints(mapping: &Path) -> Vec<String> {
-    std::fs::read_to_string(mapping)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.trim_start_matches('#').trim().strip_prefix("xml_repeated:"))
-        .flat_map(|list| list.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned))
-        .collect()
-}
-
 /// Maps one sample: the business keys of its documents, or why not.
 fn map_sample(
     bytes: &[u8],
@@ -246,7 +236,7 @@ fn map_sample(
     let m = Mapping::compile_file(mapping).map_err(|e| e.to_string())?;
     let kind = Kind::by_name(kind).ok_or_else(|| format!("unknown kind {kind}"))?;
     let opts = DecodeOptions {
-        xml_repeated: repeated_hints(mapping),
+        xml_repeated: m.xml_repeated().to_vec(),
         ..DecodeOptions::default()
     };
     let tree = channelhub_formats::decode(format, bytes, &opts).map_err(|e| e.to_string())?;

@@ -160,7 +160,12 @@ fn run_case(
         Ok(b) => b,
         Err(e) => return Some(format!("{}: {e}", input.display())),
     };
-    let result = channelhub_formats::decode(format, &bytes, &DecodeOptions::default())
+    // Decoded as a source with this mapping decodes: with the XML arrays it declares.
+    let options = DecodeOptions {
+        xml_repeated: mapping.xml_repeated().to_vec(),
+        ..DecodeOptions::default()
+    };
+    let result = channelhub_formats::decode(format, &bytes, &options)
         .map_err(|e| format!("{}: {e}", input.display()))
         .and_then(|doc| mapping.run_json(doc).map_err(|e| e.to_string()))
         .and_then(|doc| match kind {

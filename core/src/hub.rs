@@ -140,6 +140,13 @@ impl Plan {
                 }
             }
             if let (Some(kind), Some(mapping)) = (kind, mapping) {
+                // XML arrays: what the mapping declares, plus what the source adds.
+                let mut xml_repeated = mapping.xml_repeated().to_vec();
+                for name in &s.decode.xml_repeated {
+                    if !xml_repeated.contains(name) {
+                        xml_repeated.push(name.clone());
+                    }
+                }
                 sources.insert(
                     name.clone(),
                     Arc::new(SourceRuntime {
@@ -152,7 +159,7 @@ impl Plan {
                         decode: DecodeOptions {
                             max_depth: config.ingest.max_depth,
                             max_size: config.ingest.max_body.0,
-                            xml_repeated: s.decode.xml_repeated.clone(),
+                            xml_repeated,
                             strict: s.decode.strict,
                             ..DecodeOptions::default()
                         },

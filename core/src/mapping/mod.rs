@@ -47,9 +47,37 @@ pub enum MappingError {
 pub struct Mapping {
     name: String,
     program: Program,
+    /// XML element names the program wants as arrays, from its `# xml_repeated: A, B` lines.
+    xml_repeated: Vec<String>,
+}
+
+/// The XML element names a mapping declares it wants as arrays: every comment line
+/// `# xml_repeated: A, B, C` (several lines add up). Decoding XML with them makes one element and
+/// many the same tree.
+#[must_use]
+pub fn declared_xml_repeated(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for list in source
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix('#'))
+        .filter_map(|l| l.trim().strip_prefix("xml_repeated:"))
+    {
+        for name in list.split([',', ' ']).filter(|n| !n.is_empty()) {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
 }
 
 impl Mapping {
+    /// The XML element names this mapping declares it wants as arrays (`# xml_repeated:` lines).
+    #[must_use]
+    pub fn xml_repeated(&self) -> &[String] {
+        &self.xml_repeated
+    }
+
     /// Reads and compiles a mapping file.
     ///
     /// # Errors
@@ -71,6 +99,7 @@ impl Mapping {
             Ok(result) => Ok(Self {
                 name: name.to_string(),
                 program: result.program,
+                xml_repeated: declared_xml_repeated(source),
             }),
             Err(diagnostics) => Err(CompileError::Vrl {
                 name: name.to_string(),
@@ -205,6 +234,14 @@ mod tests {
         let m = Mapping::compile("t", r#". = {"order_number": string!(.no), "name": .name}"#).unwrap();
         let out = m.run_json(json!({"no": "SO-1", "name": "成都"})).unwrap();
         assert_eq!(out, json!({"order_number": "SO-1", "name": "成都"}));
+    }
+
+    #[test]
+    fn a_mapping_declares_the_xml_elements_it_wants_as_arrays() {
+        let source = "# UBL invoice\n#\n# xml_repeated: InvoiceLine, Note\n  # xml_repeated: TaxTotal Note\n. = {}\n";
+        let m = Mapping::compile("t", source).unwrap();
+        assert_eq!(m.xml_repeated(), ["InvoiceLine", "Note", "TaxTotal"]);
+        assert!(declared_xml_repeated("# pass `xml_repeated: [A]` in prose\n").is_empty());
     }
 
     #[test]
