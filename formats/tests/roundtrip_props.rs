@@ -580,6 +580,7 @@ static X12_SETS: LazyLock<Vec<Definition>> = LazyLock::new(|| {
         ("945", include_str!("../src/x12/sets/945.txt")),
         ("990", include_str!("../src/x12/sets/990.txt")),
         ("997", include_str!("../src/x12/sets/997.txt")),
+        ("999", include_str!("../src/x12/sets/999.txt")),
     ]
     .into_iter()
     .map(|(id, text)| definition(id, text, X12_UNKNOWN_TAGS))
@@ -600,7 +601,7 @@ const X12_TERMINATOR_TAILS: &[&str] = &["", "\n", "\r\n"];
 const X12_VERSIONS: &[&str] = &["00401", "00402", "00501", "00200", "401"];
 
 /// Transaction set ids without a definition here: their bodies are flat `segments` lists.
-const X12_UNKNOWN_SETS: &[&str] = &["180", "832", "861", "999", "ZZZ"];
+const X12_UNKNOWN_SETS: &[&str] = &["180", "832", "861", "998", "ZZZ"];
 
 fn x12_delimiters() -> impl Strategy<Value = X12Delimiters> {
     let separators: Vec<char> = X12_SEPARATORS.chars().collect();
@@ -1772,7 +1773,7 @@ fn small_x12(ic: Value, segments: Value) -> Value {
         "date": "260105", "time": "1200", "version": "00501", "control_number": "1",
         "usage_indicator": "P",
         "groups": [{"functional_id": "XX", "control_number": "1", "transactions": [{
-            "set_id": "999", "control_number": "0001", "segments": segments
+            "set_id": "998", "control_number": "0001", "segments": segments
         }]}]
     });
     for (key, value) in ic.as_object().into_iter().flatten() {

@@ -67,10 +67,9 @@ pub fn receipts(format: Format, tree: &Value) -> Vec<Receipt> {
     }
 }
 
-/// A 997 (structured) or 999 (kept as a flat segment list by the reader).
+/// A 997 or a 999 implementation acknowledgment.
 fn x12_receipt(set: &Value) -> Option<Receipt> {
-    let flat: Vec<&Value> = each(set, "segments").collect();
-    let segment = |tag: &str| set.get(tag).or_else(|| flat.iter().find_map(|s| s.get(tag)));
+    let segment = |tag: &str| set.get(tag);
     let ak1 = segment("AK1")?;
     let control_number = text(ak1, "AK102").parse().ok()?;
     let ak9 = segment("AK9");
@@ -82,8 +81,14 @@ fn x12_receipt(set: &Value) -> Option<Receipt> {
     };
     let mut detail = Vec::new();
     for ak2 in each(set, "AK2_loop") {
-        let ak5 = ak2.get("AK5").or_else(|| ak2.get("IK5"));
-        let verdict = ak5.map(|s| text(s, "AK501")).unwrap_or_default();
+        // A 997 says AK5/AK3/AK4, a 999 IK5/IK3/IK4 (the element errors in a loop of their own).
+        let p = if ak2.get("IK5").is_some() || ak2.get("IK3_loop").is_some() {
+            "IK"
+        } else {
+            "AK"
+        };
+        let ak5 = ak2.get(format!("{p}5"));
+        let verdict = ak5.map(|s| text(s, &format!("{p}501"))).unwrap_or_default();
         if verdict == "A" {
             continue;
         }
@@ -91,26 +96,27 @@ fn x12_receipt(set: &Value) -> Option<Receipt> {
             .get("AK2")
             .map(|s| format!("set {} ({})", text(s, "AK202"), text(s, "AK201")));
         let codes: Vec<String> = (2..=6)
-            .filter_map(|n| ak5.map(|s| text(s, &format!("AK50{n}"))).filter(|c| !c.is_empty()))
+            .filter_map(|n| ak5.map(|s| text(s, &format!("{p}50{n}"))).filter(|c| !c.is_empty()))
             .map(|c| format!("{c} {}", ak5_meaning(&c)))
             .collect();
         let mut line = format!("{}: {verdict}", head.unwrap_or_else(|| "a set".into()));
         if !codes.is_empty() {
             line.push_str(&format!(" ({})", codes.join(", ")));
         }
-        for ak3 in each(ak2, "AK3_loop") {
-            let Some(s) = ak3.get("AK3") else { continue };
+        for ak3 in each(ak2, &format!("{p}3_loop")) {
+            let Some(s) = ak3.get(format!("{p}3")) else { continue };
             line.push_str(&format!(
                 "; segment {} at {} (code {})",
-                text(s, "AK301"),
-                text(s, "AK302"),
-                text(s, "AK304")
+                text(s, &format!("{p}301")),
+                text(s, &format!("{p}302")),
+                text(s, &format!("{p}304"))
             ));
-            for ak4 in each(ak3, "AK4") {
+            let elements = each(ak3, "AK4").chain(each(ak3, "IK4_loop").filter_map(|l| l.get("IK4")));
+            for ak4 in elements {
                 line.push_str(&format!(
                     ", element {} (code {})",
-                    text(ak4, "AK401"),
-                    text(ak4, "AK403")
+                    text(ak4, &format!("{p}401")),
+                    text(ak4, &format!("{p}403"))
                 ));
             }
         }

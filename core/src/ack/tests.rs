@@ -307,6 +307,21 @@ fn receipts_read_what_the_partner_acknowledged() {
         "{}",
         got[0].detail
     );
+    // A 999 says the same with IK3/IK4/IK5.
+    let nine = "ISA*00*          *00*          *ZZ*DEALER01       *ZZ*BRANDOWNER     *261126*1300*^*00501*000000902*0*P*>~\
+GS*FA*DEALER01*BRANDOWNER*20261126*1300*902*X*005010X231A1~ST*999*0001*005010X231A1~AK1*PO*42*005010X222A1~\
+AK2*850*0003~IK3*N1*7**8~IK4*4*67*7*ZZ9~IK5*R*5~AK9*R*1*1*0~SE*8*0001~GE*1*902~IEA*1*000000902~";
+    let tree = decode(Format::X12, nine.as_bytes(), &strict()).unwrap();
+    let got = receipts(Format::X12, &tree);
+    assert_eq!((got[0].control_number, got[0].status), (42, "rejected"));
+    assert!(
+        got[0].detail.contains(
+            "set 0003 (850): R (5 one or more segments in error); segment N1 at 7 (code 8), element 4 (code 7)"
+        ),
+        "{}",
+        got[0].detail
+    );
+
     // Ordinary documents hold no receipts.
     assert!(receipts(Format::X12, &decoded).is_empty());
 }

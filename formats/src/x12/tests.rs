@@ -273,7 +273,7 @@ fn several_interchanges_groups_and_sets() {
         "SE*12*0001~\nST*850*0002~\nBEG*00*SA*PO-1002**20260105~\nSE*3*0002~\n",
     );
     let two_sets = two_sets.replace("GE*1*101~", "GE*2*101~");
-    let group = "GS*IN*A*B*20260105*1200*7*X*004010~\nST*999*1~\nXX1*a~\nSE*3*1~\nGE*1*7~\n";
+    let group = "GS*IN*A*B*20260105*1200*7*X*004010~\nST*998*1~\nXX1*a~\nSE*3*1~\nGE*1*7~\n";
     let input = two_sets.replace("IEA*1*000000101~", &format!("{group}IEA*2*000000101~"));
     let input = format!("{input}{}", with_delimiters("|", ">", "\n"));
     let tree = ok(input.as_bytes());
@@ -288,7 +288,7 @@ fn several_interchanges_groups_and_sets() {
     // An unknown transaction set is a flat list of segments, in order.
     assert_eq!(
         tree["interchanges"][0]["groups"][1]["transactions"][0],
-        json!({"set_id": "999", "control_number": "1", "segments": [{"XX1": {"XX101": "a"}}]})
+        json!({"set_id": "998", "control_number": "1", "segments": [{"XX1": {"XX101": "a"}}]})
     );
     assert!(warnings(&tree).is_empty(), "{:?}", warnings(&tree));
     assert_round_trips(&tree, X12Delimiters::default());
