@@ -11,11 +11,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use channelhub_core::config::InterchangeConfig;
+use channelhub_core::dispatcher::prepare_interchange;
 use channelhub_core::fixtures::validate_output;
 use channelhub_core::mapping::{Mapping, declared_xml_repeated};
 use channelhub_core::model::{Kind, Schemas};
 use channelhub_formats::{DecodeOptions, EncodeOptions, Format};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The shipped pairs: x12 850/855/856/810/846, EDIFACT ORDERS/ORDRSP/DESADV/INVOIC, UBL order,
 /// despatch advice and invoice.
@@ -222,71 +224,22 @@ fn repeated_hints(mapping: &Path) -> Vec<String> {
 }
 
 /// Addresses and numbers an outbound interchange as the hub does at delivery to a partner with
-/// an `interchange` config (`core/src/dispatcher/envelope.rs`, not public): the ids are ours and
-/// the partner's, over any the mapping took from the document; the interchange and its group get
-/// control number `n`, its transaction sets or messages 1, 2, ..., and missing envelope dates and
-/// times a fixed preparation time.
+/// an `interchange` config: the ids are ours and the partner's, the interchange and its group get
+/// control number `n`, its sets or messages 1, 2, ..., and missing dates a fixed time.
 fn envelope(format: Format, doc: &mut Value, n: u32) -> Result<(), String> {
-    let (receiver, number_key, items, item_number) = match format {
-        Format::X12 => ("receiver", "control_number", "transactions", "control_number"),
-        Format::Edifact => ("recipient", "control_reference", "messages", "message_reference"),
-        _ => return Ok(()),
+    let partner = InterchangeConfig {
+        id: PARTNER_ID.into(),
+        qualifier: None,
+        our_id: OUR_ID.into(),
+        our_qualifier: None,
+        application_id: None,
+        our_application_id: None,
+        ack_window: None,
     };
-    let Some([interchange]) = doc
-        .get_mut("interchanges")
-        .and_then(Value::as_array_mut)
-        .map(Vec::as_mut_slice)
-    else {
-        return Err("the outbound tree is not one interchange".into());
-    };
-    let interchange = interchange
-        .as_object_mut()
-        .ok_or("`interchanges[0]` is not an object")?;
-    interchange.insert("sender_id".into(), json!(OUR_ID));
-    interchange.insert(format!("{receiver}_id"), json!(PARTNER_ID));
-    let (isa, date, group_date) = if format == Format::X12 {
-        interchange.entry("sender_qualifier").or_insert_with(|| json!("ZZ"));
-        interchange.entry("receiver_qualifier").or_insert_with(|| json!("ZZ"));
-        (json!(format!("{n:09}")), "261126", "20261126")
-    } else {
-        (json!(n.to_string()), "261126", "261126")
-    };
-    interchange.entry(number_key).or_insert(isa);
-    interchange.entry("date").or_insert_with(|| json!(date));
-    interchange.entry("time").or_insert_with(|| json!("0805"));
-    let mut next = 1;
-    let mut number = |list: Option<&mut Value>| {
-        for item in list
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object_mut)
-        {
-            let value = if format == Format::X12 {
-                json!(format!("{next:04}"))
-            } else {
-                json!(next.to_string())
-            };
-            item.entry(item_number).or_insert(value);
-            next += 1;
-        }
-    };
-    match interchange.get_mut("groups").and_then(Value::as_array_mut) {
-        Some(groups) => {
-            for group in groups.iter_mut().filter_map(Value::as_object_mut) {
-                if format == Format::X12 {
-                    group.insert("sender_id".into(), json!(OUR_ID));
-                    group.insert("receiver_id".into(), json!(PARTNER_ID));
-                }
-                group.entry(number_key).or_insert_with(|| json!(n.to_string()));
-                group.entry("date").or_insert_with(|| json!(group_date));
-                group.entry("time").or_insert_with(|| json!("0805"));
-                number(group.get_mut(items));
-            }
-        }
-        None => number(interchange.get_mut(items)),
-    }
-    Ok(())
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-26T08:05:00Z")
+        .map_err(|e| e.to_string())?
+        .to_utc();
+    prepare_interchange(format, doc, i64::from(n), Some(&partner), &at)
 }
 
 /// The encoder options a sink with this outbound mapping uses: XML element order from the

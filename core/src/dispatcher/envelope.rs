@@ -17,10 +17,32 @@ pub(super) fn numbered(format: Format) -> bool {
     matches!(format, Format::X12 | Format::Edifact)
 }
 
-/// Addresses an interchange the mapping left unaddressed: sender and receiver ids (and
-/// qualifiers) that are missing from the interchange and its X12 groups are the hub's and the
-/// partner's from the partner's `interchange` config. Ids a mapping did set are kept.
-pub(super) fn address(format: Format, doc: &mut Value, ids: &InterchangeConfig) {
+/// Prepares an outbound X12 or EDIFACT interchange the way the hub does at delivery: addressed
+/// with the partner's `interchange` ids when it has them ([`address`]), then numbered with
+/// control number `n` and dated `now` where the mapping left numbers and dates out
+/// ([`fill_at`]). Other formats are left alone.
+///
+/// # Errors
+/// The interchange cannot be numbered (see [`fill_at`]).
+pub fn prepare_interchange(
+    format: Format,
+    doc: &mut Value,
+    n: i64,
+    partner: Option<&InterchangeConfig>,
+    now: &chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    if let Some(ids) = partner {
+        address(format, doc, ids);
+    }
+    fill_at(format, doc, n, now)
+}
+
+/// Addresses an interchange to the partner as its `interchange` config says: sender and
+/// receiver ids and qualifiers of the interchange and its X12 groups are the hub's and the
+/// partner's. The config is what was agreed with the partner, so it wins over ids a mapping
+/// took from the document; a qualifier the config leaves out is kept from the mapping (X12:
+/// `ZZ` when neither gives one).
+fn address(format: Format, doc: &mut Value, ids: &InterchangeConfig) {
     let (to_id, to_qualifier) = match format {
         Format::X12 => ("receiver_id", "receiver_qualifier"),
         Format::Edifact => ("recipient_id", "recipient_qualifier"),
@@ -30,15 +52,19 @@ pub(super) fn address(format: Format, doc: &mut Value, ids: &InterchangeConfig) 
         return;
     };
     for interchange in interchanges.iter_mut().filter_map(Value::as_object_mut) {
-        interchange.entry("sender_id").or_insert_with(|| json!(ids.our_id));
-        interchange.entry(to_id).or_insert_with(|| json!(ids.id));
-        // X12 qualifiers are mandatory (ZZ: mutually defined); EDIFACT ones optional.
-        let default = (format == Format::X12).then_some("ZZ");
-        if let Some(q) = ids.our_qualifier.as_deref().or(default) {
-            interchange.entry("sender_qualifier").or_insert_with(|| json!(q));
-        }
-        if let Some(q) = ids.qualifier.as_deref().or(default) {
-            interchange.entry(to_qualifier).or_insert_with(|| json!(q));
+        interchange.insert("sender_id".into(), json!(ids.our_id));
+        interchange.insert(to_id.into(), json!(ids.id));
+        for (key, configured) in [("sender_qualifier", &ids.our_qualifier), (to_qualifier, &ids.qualifier)] {
+            match configured {
+                Some(q) => {
+                    interchange.insert(key.into(), json!(q));
+                }
+                // X12 qualifiers are mandatory (ZZ: mutually defined); EDIFACT ones optional.
+                None if format == Format::X12 => {
+                    interchange.entry(key).or_insert_with(|| json!("ZZ"));
+                }
+                None => {}
+            }
         }
         if format == Format::X12 {
             for group in interchange
@@ -50,25 +76,20 @@ pub(super) fn address(format: Format, doc: &mut Value, ids: &InterchangeConfig) 
             {
                 let ours = ids.our_application_id.as_ref().unwrap_or(&ids.our_id);
                 let theirs = ids.application_id.as_ref().unwrap_or(&ids.id);
-                group.entry("sender_id").or_insert_with(|| json!(ours));
-                group.entry("receiver_id").or_insert_with(|| json!(theirs));
+                group.insert("sender_id".into(), json!(ours));
+                group.insert("receiver_id".into(), json!(theirs));
             }
         }
     }
 }
 
-/// Fills the missing control numbers of the interchange tree `doc` with `n`.
+/// Fills the missing control numbers of the interchange tree `doc` with `n`, and its missing
+/// interchange and group dates and times with `now`, the preparation time (X12 ISA09/ISA10
+/// `YYMMDD`/`HHMM`, GS04/GS05 `CCYYMMDD`/`HHMM`; EDIFACT UNB04 `YYMMDD:HHMM`).
 ///
 /// # Errors
 /// A tree that is not one interchange (numbers are given per delivery), more than one
 /// functional group without numbers, or `n` beyond what the standard's field can hold.
-pub(super) fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String> {
-    let now = chrono::Utc::now();
-    fill_at(format, doc, n, &now)
-}
-
-/// [`fill`] at time `now`: missing interchange and group dates and times are the preparation
-/// time (X12 ISA09/ISA10 `YYMMDD`/`HHMM`, GS04/GS05 `CCYYMMDD`/`HHMM`; EDIFACT UNB04 `YYMMDD:HHMM`).
 fn fill_at(format: Format, doc: &mut Value, n: i64, now: &chrono::DateTime<chrono::Utc>) -> Result<(), String> {
     let (group_key, number_key, items_key, item_number) = match format {
         Format::X12 => ("groups", "control_number", "transactions", "control_number"),
@@ -143,6 +164,11 @@ mod tests {
 
     use super::*;
 
+    /// [`fill_at`] now.
+    fn fill(format: Format, doc: &mut Value, n: i64) -> Result<(), String> {
+        fill_at(format, doc, n, &chrono::Utc::now())
+    }
+
     #[test]
     fn x12_interchange_group_and_sets_are_numbered() {
         let mut doc = json!({"interchanges": [{"sender_id": "A", "groups": [{"functional_id": "PO",
@@ -171,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn unaddressed_envelopes_get_the_partners_ids() {
+    fn envelopes_are_addressed_with_the_partners_ids() {
         let ids = InterchangeConfig {
             id: "DEALER01".into(),
             qualifier: Some("01".into()),
@@ -181,18 +207,19 @@ mod tests {
             our_application_id: Some("BRAND-APP".into()),
             ack_window: None,
         };
-        let mut doc = json!({"interchanges": [{"receiver_id": "KEPT", "groups": [{"functional_id": "IB"}]}]});
+        // The mapping's ids (taken from the document) give way to the agreed ones; a qualifier
+        // the config leaves out is kept.
+        let mut doc = json!({"interchanges": [{"receiver_id": "SELLER-GLN-TOO-LONG", "sender_qualifier": "14",
+            "groups": [{"functional_id": "IB", "receiver_id": "X"}]}]});
         address(Format::X12, &mut doc, &ids);
         let i = &doc["interchanges"][0];
-        assert_eq!(
-            (
-                &i["sender_id"],
-                &i["sender_qualifier"],
-                &i["receiver_id"],
-                &i["receiver_qualifier"]
-            ),
-            (&json!("BRAND"), &json!("ZZ"), &json!("KEPT"), &json!("01"))
+        let got = (
+            &i["sender_id"],
+            &i["sender_qualifier"],
+            &i["receiver_id"],
+            &i["receiver_qualifier"],
         );
+        assert_eq!(got, (&json!("BRAND"), &json!("14"), &json!("DEALER01"), &json!("01")));
         assert_eq!(i["groups"][0]["sender_id"], "BRAND-APP");
         assert_eq!(i["groups"][0]["receiver_id"], "DEALER01");
         let mut doc = json!({"interchanges": [{"messages": []}]});

@@ -7,6 +7,7 @@ mod retry;
 mod sink;
 mod worker;
 
+pub use envelope::prepare_interchange;
 pub use retry::RetryPolicy;
 pub use sink::{Outbound, SendResult, Sink};
 pub use worker::{Dispatcher, SinkRuntime};

@@ -478,10 +478,7 @@ fn prepare(rt: &SinkRuntime, c: &Claimed, control_number: Option<i64>) -> Result
             None => doc,
         };
         if let Some(n) = control_number {
-            if let Some(ids) = &rt.interchange {
-                envelope::address(rt.format, &mut doc, ids);
-            }
-            envelope::fill(rt.format, &mut doc, n)?;
+            envelope::prepare_interchange(rt.format, &mut doc, n, rt.interchange.as_ref(), &chrono::Utc::now())?;
         }
         Bytes::from(channelhub_formats::encode(rt.format, &doc, &rt.encode).map_err(|e| e.to_string())?)
     };
