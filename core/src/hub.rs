@@ -165,12 +165,7 @@ impl Plan {
                         },
                         ack_sink: s.ack.as_ref().map(|a| a.sink.clone()),
                         advice: s.ack.as_ref().is_some_and(|a| a.advice),
-                        partner_sinks: config
-                            .sinks
-                            .iter()
-                            .filter(|(_, k)| k.partner.as_ref() == Some(&s.partner))
-                            .map(|(n, _)| n.clone())
-                            .collect(),
+                        partner_sinks: sinks_of(&config, &s.partner),
                         transport: s.transport.clone(),
                     }),
                 );
@@ -342,13 +337,7 @@ impl Hub {
             .iter()
             .filter_map(|(name, p)| {
                 let window = p.interchange.as_ref()?.ack_window?.0;
-                let sinks: Vec<String> = plan
-                    .config
-                    .sinks
-                    .iter()
-                    .filter(|(_, s)| s.partner.as_ref() == Some(name))
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                let sinks = sinks_of(&plan.config, name);
                 Some(tokio::spawn(watch_acks(store.clone(), name.clone(), sinks, window)))
             })
             .collect();
@@ -495,6 +484,16 @@ async fn watch_acks(store: Store, partner: String, sinks: Vec<String>, window: s
             Err(e) => tracing::warn!(%partner, error = %e, "cannot check for overdue acknowledgements"),
         }
     }
+}
+
+/// The sinks that deliver to `partner` (`sinks.NAME.partner`).
+fn sinks_of(config: &Config, partner: &str) -> Vec<String> {
+    config
+        .sinks
+        .iter()
+        .filter(|(_, s)| s.partner.as_deref() == Some(partner))
+        .map(|(n, _)| n.clone())
+        .collect()
 }
 
 /// `at.p`, or `at` when `p` is empty.

@@ -18,31 +18,45 @@ fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
-/// The messages of one interchange with where they are: `(group, index, message)`.
-fn messages(interchange: &Value) -> Vec<(Option<usize>, usize, &Value)> {
+/// The interchanges of `tree`, each with its messages and where they are.
+fn interchanges(tree: &Value) -> impl Iterator<Item = (&Value, Vec<(SetAt, &Value)>)> {
+    tree.get("interchanges")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, interchange)| (interchange, messages(i, interchange)))
+}
+
+/// The messages of interchange `i`, in its UNG groups or directly in it.
+fn messages(i: usize, interchange: &Value) -> Vec<(SetAt, &Value)> {
     match interchange.get("groups").and_then(Value::as_array) {
         Some(groups) => groups
             .iter()
             .enumerate()
-            .flat_map(|(g, group)| {
-                group
-                    .get("messages")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(move |(m, msg)| (Some(g), m, msg))
-            })
+            .flat_map(|(g, group)| listed(i, Some(g), group))
             .collect(),
-        None => interchange
-            .get("messages")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .map(|(m, msg)| (None, m, msg))
-            .collect(),
+        None => listed(i, None, interchange),
     }
+}
+
+/// The `messages` of `parent` (an interchange, or group `group` of interchange `i`).
+fn listed(i: usize, group: Option<usize>, parent: &Value) -> Vec<(SetAt, &Value)> {
+    parent
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(set, msg)| {
+            let at = SetAt {
+                interchange: i,
+                group,
+                set,
+            };
+            (at, msg)
+        })
+        .collect()
 }
 
 /// An interchange addressed back to the sender of `interchange`, carrying `messages`.
@@ -91,25 +105,15 @@ pub fn contrl(
         }
     };
     let mut out = Vec::new();
-    for (i, interchange) in tree
-        .get("interchanges")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (interchange, messages) in interchanges(tree) {
         let mut ucm = Vec::new();
         let (mut received, mut accepted) = (0, 0);
-        for (g, m, message) in messages(interchange) {
+        for (at, message) in messages {
             if is_ack_message(message) {
                 continue;
             }
             received += 1;
-            let refusal = refusals.get(&SetAt {
-                interchange: i,
-                group: g,
-                set: m,
-            });
+            let refusal = refusals.get(&at);
             if refusal.is_none() && input_refused {
                 continue;
             }
@@ -196,20 +200,10 @@ pub fn aperak(tree: &Value, refusals: &HashMap<SetAt, Refusal>, now: EdifactNow<
     let (yymmdd, hhmm) = now;
     let stamp = format!("20{yymmdd}{hhmm}");
     let mut out = Vec::new();
-    for (i, interchange) in tree
-        .get("interchanges")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (interchange, messages) in interchanges(tree) {
         let mut advices = Vec::new();
-        for (g, m, message) in messages(interchange) {
-            let Some(refusal) = refusals.get(&SetAt {
-                interchange: i,
-                group: g,
-                set: m,
-            }) else {
+        for (at, message) in messages {
+            let Some(refusal) = refusals.get(&at) else {
                 continue;
             };
             let reference = text(message, "message_reference");

@@ -163,25 +163,24 @@ fn edifact_segments(raw: &[u8]) -> Option<Vec<Segment>> {
             break;
         }
         let begin = pos;
-        let mut elements = vec![Vec::new()];
+        let mut elements: Vec<Vec<u8>> = Vec::new();
+        let mut current: Vec<u8> = Vec::new();
         while pos < raw.len() && raw[pos] != terminator {
             let b = raw[pos];
             if b == release && pos + 1 < raw.len() {
-                elements.last_mut().unwrap_or_else(|| unreachable!()).push(raw[pos + 1]);
+                current.push(raw[pos + 1]);
                 pos += 2;
                 continue;
             }
             if b == element {
-                elements.push(Vec::new());
+                elements.push(std::mem::take(&mut current));
             } else {
                 // Components stay in their element, joined by `:` for reading ids below.
-                elements
-                    .last_mut()
-                    .unwrap_or_else(|| unreachable!())
-                    .push(if b == component { b':' } else { b });
+                current.push(if b == component { b':' } else { b });
             }
             pos += 1;
         }
+        elements.push(current);
         pos += 1;
         out.push(Segment {
             offset: start + begin,

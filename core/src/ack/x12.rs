@@ -212,19 +212,20 @@ fn warned(control: &str, warnings: &[&Value]) -> (Vec<Value>, Value) {
         if control.is_empty() || !message.contains(&about) {
             continue;
         }
-        if message.contains(" says ") {
-            codes.push("4");
-        } else if message.contains("does not match") {
-            codes.push("3");
-        } else {
-            let tag = w.get("tag").and_then(Value::as_str).unwrap_or_default().to_uppercase();
-            let position = w.get("segment").and_then(Value::as_u64).unwrap_or(0).to_string();
-            let mut loop_ = Map::new();
-            loop_.insert("AK3".into(), json!({"AK301": tag, "AK302": position, "AK304": "2"}));
-            if let Some(element) = w.get("element").and_then(Value::as_u64) {
-                loop_.insert("AK4".into(), json!([{"AK401": element.to_string(), "AK403": "3"}]));
+        // The same reading of the decoder's words as for a refusal, with the codes of an accepted set.
+        match Refusal::syntax(message, "", 0, None).fault {
+            Fault::SegmentCount => codes.push("4"),
+            Fault::ControlNumber => codes.push("3"),
+            _ => {
+                let tag = w.get("tag").and_then(Value::as_str).unwrap_or_default().to_uppercase();
+                let position = w.get("segment").and_then(Value::as_u64).unwrap_or(0).to_string();
+                let mut loop_ = Map::new();
+                loop_.insert("AK3".into(), json!({"AK301": tag, "AK302": position, "AK304": "2"}));
+                if let Some(element) = w.get("element").and_then(Value::as_u64) {
+                    loop_.insert("AK4".into(), json!([{"AK401": element.to_string(), "AK403": "3"}]));
+                }
+                ak3.push(Value::Object(loop_));
             }
-            ak3.push(Value::Object(loop_));
         }
     }
     let ak5 = match (codes.first(), ak3.is_empty()) {
